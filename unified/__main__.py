@@ -1,0 +1,5 @@
+import sys
+
+from unified.cli import main
+
+sys.exit(main())
