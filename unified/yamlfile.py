@@ -142,7 +142,7 @@ def parse_msgspec_path(message: str) -> tuple[str, PathKey]:
     """
     text, sep, where = message.rpartition(" - at `")
     if not sep:
-        return message, ()
+        text, where = message, "$"
     where = where.rstrip("`")
     if where.startswith("$"):
         where = where[1:]
@@ -152,4 +152,7 @@ def parse_msgspec_path(message: str) -> tuple[str, PathKey]:
             path.append(match.group(1))
         else:
             path.append(int(match.group(2)))
+    unknown = re.match(r"Object contains unknown field `(.+)`$", text)
+    if unknown:  # point at the offending key itself, not at the object holding it
+        path.append(unknown.group(1))
     return text, tuple(path)

@@ -74,13 +74,16 @@ class Router:
         return None
 
     def _by_body(self, ops: list[CatalogueOperation], body: Any) -> CatalogueOperation:
-        """The first operation whose body schema accepts ``body``; else the closest one."""
+        """The first operation whose body schema accepts ``body``; else the closest one.
+
+        A ``const``/``enum`` mismatch (a discriminator such as a draft's ``channel``) says
+        "wrong variant" far more strongly than, say, a body that is too long, so it weighs more."""
         best, best_errors = ops[0], None
         for op in ops:
             validator = self.validators.get(op.tool_name)
             if validator is None:
                 return op
-            errors = sum(1 for _ in validator.iter_errors(body))
+            errors = sum(10 if e.validator in ("const", "enum") else 1 for e in validator.iter_errors(body))
             if errors == 0:
                 return op
             if best_errors is None or errors < best_errors:
