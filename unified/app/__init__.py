@@ -1,0 +1,1 @@
+"""The Litestar application: health, admin, proxy and passthrough faces over one engine."""

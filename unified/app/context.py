@@ -1,0 +1,65 @@
+"""What every request handler shares: the store, the catalogues, the vendor client, cursors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+import msgspec
+from litestar import Request
+
+from unified.catalogue.loader import Catalogue
+from unified.engine.cursors import CursorCodec
+from unified.errors import ApiError
+from unified.store import Authentication, Store
+from unified.vendor.client import Account, VendorClient
+
+_decoder = msgspec.json.Decoder()
+UNAUTHORIZED = "missing or invalid API key: send Authorization: Bearer <api key>"
+
+
+@dataclass
+class Engine:
+    store: Store
+    catalogues: Mapping[str, Catalogue]
+    vendor: VendorClient
+    cursors: CursorCodec
+
+    async def authenticate(self, request: Request) -> Authentication:
+        """The caller's tenant. Every failure gives the same 401, so keys cannot be probed."""
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        auth = None
+        if scheme.lower() == "bearer" and token.strip():
+            auth = await self.store.authenticate(token.strip())
+        if auth is None:
+            raise ApiError(401, UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"})
+        return auth
+
+    async def account(self, tenant_id: str, account_id: str | None) -> tuple[Account, Catalogue]:
+        """The tenant's integrated account with its credentials; another tenant's is a 404."""
+        if not account_id:
+            raise ApiError(400, "integrated_account_id is required", pointer="/integrated_account_id")
+        record = await self.store.get_account(tenant_id, account_id)
+        credentials = await self.store.get_account_credentials(tenant_id, account_id) if record else None
+        if record is None or credentials is None:
+            raise ApiError(404, f"integrated account {account_id} not found")
+        catalogue = self.catalogues.get(record.provider)
+        if catalogue is None:
+            raise ApiError(409, f"no catalogue is loaded for provider {record.provider!r}")
+        return Account(record.id, record.provider, dict(record.settings), dict(credentials)), catalogue
+
+
+def engine(request: Request) -> Engine:
+    return request.app.state.engine
+
+
+async def json_body(request: Request, *, required: bool = False) -> object:
+    raw = await request.body()
+    if not raw.strip():
+        if required:
+            raise ApiError(400, "a JSON request body is required", pointer="")
+        return None
+    try:
+        return _decoder.decode(raw)
+    except msgspec.DecodeError as exc:
+        raise ApiError(400, f"the request body is not valid JSON: {exc}", pointer="") from None

@@ -1,0 +1,61 @@
+"""Build the Litestar app: load and check every YAML file, open the store, wire the faces.
+
+Everything expensive happens here, once: catalogues are parsed and validated, the store is
+migrated, vendor connection pools are created lazily and reused."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.openapi import OpenAPIConfig
+
+from unified.app.context import Engine
+from unified.app.problems import EXCEPTION_HANDLERS
+from unified.app.routes import admin, health, passthrough, proxy
+from unified.catalogue.loader import load_all
+from unified.engine.cursors import CursorCodec, derive_secret
+from unified.store import Store, StoreConfig
+from unified.vendor.client import VendorClient
+
+MAX_BODY_BYTES = 1024 * 1024
+
+
+def cursor_secret(config: StoreConfig) -> bytes:
+    """Shared by every instance with the same configuration, so any instance reads any cursor."""
+    explicit = os.environ.get("UNIFIED_CURSOR_SECRET")
+    if explicit:
+        return derive_secret(explicit.encode(), "cursors")
+    from unified.store.keyfile import load_or_create_key_file
+
+    keys = config.encryption_keys or load_or_create_key_file(config.key_file)
+    return derive_secret(str(keys[0]).encode(), "cursors")
+
+
+def create_app(config: StoreConfig | None = None, *, vendor_timeout: float | None = None) -> Litestar:
+    config = config or StoreConfig.from_env()
+    catalogues = load_all()
+    timeout = vendor_timeout or float(os.environ.get("UNIFIED_VENDOR_TIMEOUT", "30"))
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        store = await Store.open(config)
+        vendor = VendorClient(catalogues, timeout=timeout)
+        app.state.engine = Engine(store, catalogues, vendor, CursorCodec(cursor_secret(config)))
+        try:
+            yield
+        finally:
+            await vendor.aclose()
+            await store.close()
+
+    return Litestar(
+        route_handlers=[health.health, *admin.ROUTES, proxy.proxy, passthrough.passthrough],
+        lifespan=[lifespan],
+        exception_handlers=EXCEPTION_HANDLERS,
+        request_max_body_size=MAX_BODY_BYTES,
+        openapi_config=OpenAPIConfig(title="unified", version="0.1.0",
+                                     description="Unified helpdesk API: admin, proxy and passthrough faces."),
+        debug=False,
+    )
