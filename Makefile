@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)  ## set up and start the service on its embedded defaults
-	$(BIN)/unified sandbox
+	$(BIN)/unified serve --sandbox
 
 sandbox: $(STAMP)  ## only the Kustomer sandbox
 	$(BIN)/unified sandbox

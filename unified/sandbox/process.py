@@ -46,6 +46,17 @@ class SandboxProcess:
         self.stop()
 
 
+def _die_with_parent() -> None:
+    """Linux: have the kernel stop the sandbox when its parent dies, even by SIGKILL."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def start_sandbox(*extra_args: str, host: str = "127.0.0.1", port: int = 0, seed: int = 1,
                   api_key: str | None = None, stderr: IO | int | None = None,
                   ready_timeout: float = 60.0) -> SandboxProcess:
@@ -54,7 +65,7 @@ def start_sandbox(*extra_args: str, host: str = "127.0.0.1", port: int = 0, seed
     if api_key:
         args += ["--api-key", api_key]
     process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=stderr, text=True,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                               env={**os.environ, "PYTHONUNBUFFERED": "1"}, preexec_fn=_die_with_parent)
     assert process.stdout is not None
     selector = selectors.DefaultSelector()
     selector.register(process.stdout, selectors.EVENT_READ)
