@@ -116,6 +116,7 @@ def test_sensitive_attributes_are_masked_until_an_unmasking_window_opens(kustome
 def test_error_bodies(kustomer: httpx.Client, sandbox):
     unauth = httpx.get(f"{sandbox.base_url}/v1/customers")
     assert unauth.status_code == 401
+    assert "x-ratelimit-remaining" in unauth.headers
     assert unauth.json()["errors"][0]["code"] == "unauthorized"
     missing = kustomer.get("/v1/conversations/0123456789abcdef01234567")
     assert missing.status_code == 404

@@ -87,7 +87,7 @@ class SandboxApp:
             reply = self._dispatch(scope, headers, method, path, body)
         except KustomerError as exc:
             reply = Reply(exc.status, exc.body(), headers=dict(exc.headers))
-        reply.headers = {**rate_headers, **reply.headers}
+        reply.headers = {**(rate_headers or self.limits.peek()), **reply.headers}
         return reply
 
     def _authenticate(self, headers: dict[str, str]) -> None:

@@ -58,6 +58,20 @@ class RateLimiter:
                                 simple=True, meta={"limit": s.org_rate_limit}, headers=headers)
         return headers
 
+    def peek(self) -> dict[str, str]:
+        """The org budget's headers without spending from it (for 401s and control routes)."""
+        s = self.settings
+        with self._lock:
+            window = self._org
+            fresh = time.time() - window.started >= s.rate_window_seconds
+            used = 0 if fresh else window.count
+            reset_at = time.time() + s.rate_window_seconds if fresh else window.started + s.rate_window_seconds
+        return {
+            "x-ratelimit-limit": str(s.org_rate_limit),
+            "x-ratelimit-remaining": str(max(0, s.org_rate_limit - used)),
+            "x-ratelimit-reset": str(math.ceil(reset_at)),
+        }
+
     def search(self) -> None:
         s = self.settings
         with self._lock:
