@@ -52,7 +52,7 @@ class YamlDocument:
     def error(self, path: PathKey, message: str) -> YamlError:
         return YamlError(self.file, self.line_of(path), message)
 
-    def sub(self, prefix: PathKey) -> "YamlDocument":
+    def sub(self, prefix: PathKey) -> YamlDocument:
         """A view whose paths are relative to ``prefix`` (for validating one entry)."""
         n = len(prefix)
         lines = {k[n:]: v for k, v in self.lines.items() if k[:n] == prefix}

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import httpx
+
 from unified.catalogue.loader import PROJECT_ROOT
 
 
@@ -52,7 +53,7 @@ def run_curl_lines(output: str) -> list[httpx.Response]:
         if not line.startswith("curl "):
             continue
         args = shlex.split(line)
-        headers = dict(h.split(": ", 1) for flag, h in zip(args, args[1:]) if flag == "-H")
+        headers = dict(h.split(": ", 1) for flag, h in zip(args, args[1:], strict=False) if flag == "-H")
         url = args[-1]
         responses.append(httpx.get(url, headers=headers, timeout=30))
     return responses

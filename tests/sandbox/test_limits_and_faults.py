@@ -1,11 +1,9 @@
 """Rate limits and fault knobs, each on a private sandbox so the budgets start full."""
 
 import time
-import uuid
 
 import httpx
 import pytest
-
 
 
 def configure(client: httpx.Client, **settings) -> None:

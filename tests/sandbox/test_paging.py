@@ -1,7 +1,8 @@
 """Walking lists to the end returns every record exactly once, whatever the page size."""
 
 import httpx
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 
 def walk(client: httpx.Client, path: str, **params) -> list[str]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
 from unified.catalogue.loader import PROJECT_ROOT
 from unified.catalogue.model import Provider, ResourceFile, json_schema

@@ -14,7 +14,7 @@ import msgspec
 
 from unified.catalogue.loader import Catalogue, CatalogueOperation
 from unified.sandbox.faults import Faults
-from unified.sandbox.handlers import CHOOSERS, HANDLERS, FILE_ROUTE
+from unified.sandbox.handlers import CHOOSERS, FILE_ROUTE, HANDLERS
 from unified.sandbox.http import Ctx, KustomerError, Reply, bad_request
 from unified.sandbox.router import Router
 from unified.sandbox.state import SandboxState

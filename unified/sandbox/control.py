@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from unified.sandbox.app import SandboxApp
 
 
-def control(app: "SandboxApp", method: str, path: str, body: Any) -> Reply:
+def control(app: SandboxApp, method: str, path: str, body: Any) -> Reply:
     state = app.state
     if (method, path) == ("GET", "/state"):
         counts = {kind: len(table) for kind, table in sorted(state.tables.items())}

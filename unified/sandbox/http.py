@@ -95,8 +95,8 @@ class Reply:
 class Ctx:
     """Everything a handler may read about one request."""
 
-    state: "SandboxState"
-    op: "CatalogueOperation"
+    state: SandboxState
+    op: CatalogueOperation
     params: dict[str, str]
     query: dict[str, str]
     body: Any

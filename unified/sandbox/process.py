@@ -23,7 +23,7 @@ class SandboxProcess:
     api_key: str
     process: subprocess.Popen
 
-    def client(self, **kwargs: object) -> "httpx.Client":
+    def client(self, **kwargs: object) -> httpx.Client:
         """An httpx client that sends the sandbox key."""
         import httpx
 
@@ -39,7 +39,7 @@ class SandboxProcess:
                 self.process.kill()
                 self.process.wait()
 
-    def __enter__(self) -> "SandboxProcess":
+    def __enter__(self) -> SandboxProcess:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -7,8 +7,9 @@ declares. Several tools can share one route (every channel's draft tool posts to
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import jsonschema
 

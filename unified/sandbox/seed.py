@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from unified.sandbox.records import iso
 from unified.sandbox.state import SandboxState
@@ -27,7 +27,7 @@ class SeedSizes:
     shortcuts: int = 12
 
 
-REFERENCE_TIME = datetime(2026, 6, 1, tzinfo=timezone.utc)
+REFERENCE_TIME = datetime(2026, 6, 1, tzinfo=UTC)
 FIRST = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken", "Margaret", "Linus",
          "Radia", "Tim", "Vint", "Hedy", "John", "Katherine", "Dennis", "Sophie", "Niklaus", "Guido"]
 LAST = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Allen", "Thompson", "Hamilton",

@@ -1,7 +1,16 @@
 """Sandbox handlers, one module per resource domain, registered by tool name."""
 
 from unified.sandbox.handlers import (  # noqa: F401  (importing registers the handlers)
-    activity, bulk, conversations, customers, drafts, files, messages, objects, org, search,
+    activity,
+    bulk,
+    conversations,
+    customers,
+    drafts,
+    files,
+    messages,
+    objects,
+    org,
+    search,
 )
 from unified.sandbox.handlers.common import HANDLERS
 from unified.sandbox.handlers.files import FILE_ROUTE

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from unified.sandbox.handlers.common import body_object, handles, show, single, split_body
 from unified.sandbox.http import Ctx, Reply, bad_request
 from unified.sandbox.paging import cursor_reply
-
-import re
 
 EVENT_NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9-_.]+$")
 

@@ -5,16 +5,17 @@ job is already ``complete`` when created. Items fail one by one (the job records
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from unified.sandbox.handlers.common import apply_update, body_array, handles, single
-from unified.sandbox.handlers.customers import create_customer
 from unified.sandbox.handlers.conversations import create_conversation
+from unified.sandbox.handlers.customers import create_customer
 from unified.sandbox.handlers.messages import create_message, create_note
 from unified.sandbox.handlers.objects import _klass_by_name, create_company, create_kobject
 from unified.sandbox.http import Ctx, KustomerError, Reply, bad_request, not_found
 from unified.sandbox.paging import page_reply
-from unified.sandbox.records import Record, render
+from unified.sandbox.records import Record
 
 MAX_ITEMS = 100
 BATCH_SIZE = 25
@@ -136,4 +137,3 @@ def bulk_batches(ctx: Ctx) -> Reply:
                                                 "attributes": b, "links": {"self": f"/v1/bulk/{job.id}/batches"}})
 
 
-__all__ = ["render"]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from unified.sandbox.http import Ctx, KustomerError, Reply, bad_request, not_found
 from unified.sandbox.paging import page_reply

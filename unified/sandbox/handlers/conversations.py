@@ -5,8 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from unified.sandbox.handlers.common import (
-    apply_update, body_array, body_object, children, delete, get_many, handles, listing, live, lookup,
-    require_ref, show, single, split_body,
+    apply_update,
+    body_array,
+    body_object,
+    children,
+    delete,
+    get_many,
+    handles,
+    listing,
+    live,
+    lookup,
+    require_ref,
+    show,
+    single,
+    split_body,
 )
 from unified.sandbox.http import Ctx, Reply, bad_request
 from unified.sandbox.paging import page_reply

@@ -6,7 +6,16 @@ from datetime import timedelta
 from typing import Any
 
 from unified.sandbox.handlers.common import (
-    apply_update, body_object, children, get_many, handles, listing, live, lookup, require_ref, single,
+    apply_update,
+    body_object,
+    children,
+    get_many,
+    handles,
+    listing,
+    live,
+    lookup,
+    require_ref,
+    single,
     split_body,
 )
 from unified.sandbox.handlers.conversations import create_conversation

@@ -9,7 +9,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from unified.sandbox.handlers.common import (
-    apply_update, body_object, children, handles, listing, require_ref, show, single, split_body,
+    apply_update,
+    body_object,
+    children,
+    handles,
+    listing,
+    require_ref,
+    single,
+    split_body,
 )
 from unified.sandbox.http import Ctx, KustomerError, Reply, bad_request, not_found
 from unified.sandbox.records import Record
@@ -223,4 +230,3 @@ def update_forward(ctx: Ctx) -> Reply:
     return single(ctx, record)
 
 
-__all__ = ["DRAFT_RULES", "check_draft", "show"]

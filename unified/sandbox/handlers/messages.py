@@ -5,11 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from unified.sandbox.handlers.common import (
-    apply_update, body_object, children, delete, handles, listing, live, lookup, require_ref, show, single,
+    apply_update,
+    body_object,
+    children,
+    delete,
+    handles,
+    listing,
+    live,
+    lookup,
+    require_ref,
+    single,
     split_body,
 )
 from unified.sandbox.handlers.conversations import attachment_view, create_conversation
-from unified.sandbox.http import Ctx, KustomerError, Reply, bad_request, not_found
+from unified.sandbox.http import Ctx, Reply, bad_request, not_found
 from unified.sandbox.records import Record
 
 MESSAGE_RELS = {"conversation": "conversation", "customer": "customer"}

@@ -6,7 +6,17 @@ import re
 from typing import Any
 
 from unified.sandbox.handlers.common import (
-    apply_update, body_object, children, delete, get_many, handles, listing, live, lookup, require_ref, single,
+    apply_update,
+    body_object,
+    children,
+    delete,
+    get_many,
+    handles,
+    listing,
+    live,
+    lookup,
+    require_ref,
+    single,
     split_body,
 )
 from unified.sandbox.http import Ctx, KustomerError, Reply, bad_request, not_found

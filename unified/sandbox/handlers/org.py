@@ -6,7 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 from unified.sandbox.handlers.common import (
-    apply_update, body_object, children, delete, get_many, handles, listing, live, require_ref, show, single,
+    apply_update,
+    body_object,
+    children,
+    delete,
+    get_many,
+    handles,
+    listing,
+    live,
+    require_ref,
+    show,
+    single,
     split_body,
 )
 from unified.sandbox.http import Ctx, KustomerError, Reply, bad_request, not_found

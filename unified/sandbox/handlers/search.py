@@ -7,8 +7,9 @@ in, exists. Dates may be ``YYYY-MM-DD`` (read in ``timeZone``) or full timestamp
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
-from typing import Any, Callable
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from unified.sandbox.handlers.common import body_object, handles, show
