@@ -14,8 +14,10 @@ from litestar.openapi import OpenAPIConfig
 
 from unified.app.context import Engine
 from unified.app.problems import EXCEPTION_HANDLERS
-from unified.app.routes import admin, health, passthrough, proxy
+from unified.app.routes import admin, health, passthrough, proxy, unified
 from unified.catalogue.loader import load_all
+from unified.engine.unified_api import UnifiedEngine
+from unified.mapping.loader import load_mappings
 from unified.engine.cursors import CursorCodec, derive_secret
 from unified.store import Store, StoreConfig
 from unified.vendor.client import VendorClient
@@ -37,13 +39,16 @@ def cursor_secret(config: StoreConfig) -> bytes:
 def create_app(config: StoreConfig | None = None, *, vendor_timeout: float | None = None) -> Litestar:
     config = config or StoreConfig.from_env()
     catalogues = load_all()
+    mappings = load_mappings(catalogues)
     timeout = vendor_timeout or float(os.environ.get("UNIFIED_VENDOR_TIMEOUT", "30"))
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         store = await Store.open(config)
         vendor = VendorClient(catalogues, timeout=timeout)
-        app.state.engine = Engine(store, catalogues, vendor, CursorCodec(cursor_secret(config)))
+        cursors = CursorCodec(cursor_secret(config))
+        app.state.engine = Engine(store, catalogues, vendor, cursors)
+        app.state.unified = unified.UnifiedState(mappings, UnifiedEngine(vendor, cursors))
         try:
             yield
         finally:
@@ -51,7 +56,7 @@ def create_app(config: StoreConfig | None = None, *, vendor_timeout: float | Non
             await store.close()
 
     return Litestar(
-        route_handlers=[health.health, *admin.ROUTES, proxy.proxy, passthrough.passthrough],
+        route_handlers=[health.health, *admin.ROUTES, proxy.proxy, passthrough.passthrough, *unified.ROUTES],
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=MAX_BODY_BYTES,

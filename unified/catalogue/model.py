@@ -116,6 +116,9 @@ class Provider(_Strict, kw_only=True):
     rate_limit: RateLimitHeaders | None = None
     errors: ErrorShape
     id_pattern: Annotated[str | None, Meta(description="Regex a record id matches.")] = None
+    record: Annotated[
+        str | None, Meta(description="Dotted path of the record in single-record responses.", examples=["data"])
+    ] = None
 
 
 # --------------------------------------------------------------------------- resource files

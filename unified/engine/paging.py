@@ -7,8 +7,9 @@ vendor's next link."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from unified.catalogue.loader import CatalogueOperation, Pagination
@@ -24,6 +25,7 @@ class ListPage:
     next_cursor: str | None
     prev_cursor: str | None
     response: VendorResponse
+    state: dict[str, Any]
 
 
 def page_size(pagination: Pagination, limit: int | None) -> int:
@@ -42,7 +44,8 @@ def _link_params(link: Any) -> dict[str, str]:
 
 async def fetch_page(client: VendorClient, codec: CursorCodec, op: CatalogueOperation, account: Account, *,
                      path_params: Mapping[str, Any], query: Mapping[str, Any], body: Any,
-                     limit: int | None, cursor: str | None) -> ListPage:
+                     limit: int | None, cursor: str | None, extra: Mapping[str, Any] | None = None) -> ListPage:
+    """One page. ``extra`` is kept in the cursor (the unified layer keeps its query there)."""
     pagination = op.pagination
     if pagination is None:
         raise ApiError(500, f"{op.tool_name} is not a paged list")
@@ -52,7 +55,7 @@ async def fetch_page(client: VendorClient, codec: CursorCodec, op: CatalogueOper
         path_params, query, body = state["pp"], state["q"], state["b"]
     else:
         state = {**scope, "pp": dict(path_params), "q": dict(query), "b": body,
-                 "s": page_size(pagination, limit), "p": pagination.first_page, "c": {}}
+                 "s": page_size(pagination, limit), "p": pagination.first_page, "c": {}, "x": dict(extra or {})}
     size = state["s"]
     vendor_query = dict(query)
     vendor_query[pagination.size_param] = size
@@ -89,4 +92,4 @@ async def fetch_page(client: VendorClient, codec: CursorCodec, op: CatalogueOper
             params = {k: v for k, v in _link_params(prev_link).items() if k in wanted}
             if params:
                 prev_cursor = codec.encode({**state, "c": params})
-    return ListPage(records, next_cursor, prev_cursor, response)
+    return ListPage(records, next_cursor, prev_cursor, response, state)

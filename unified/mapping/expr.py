@@ -1,0 +1,42 @@
+"""Compiled JSONata expressions that know where they came from.
+
+Compile once at start-up; evaluation errors name the mapping file and line, because a
+mapping author must be able to find the expression that failed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jsonata
+
+
+class MappingError(Exception):
+    """An expression failed: raised at load time (syntax) or at request time (evaluation)."""
+
+
+class Expr:
+    __slots__ = ("source", "where", "_compiled")
+
+    def __init__(self, source: str, where: str) -> None:
+        self.source = source
+        self.where = where
+        try:
+            self._compiled = jsonata.Jsonata(source)
+        except Exception as exc:  # jsonata-python raises JException and plain Python errors
+            raise MappingError(f"{where}: invalid JSONata: {_message(exc)}") from None
+
+    def __call__(self, data: Any, bindings: dict[str, Any] | None = None) -> Any:
+        try:
+            # Always pass bindings: a shared compiled expression without them can leak `$$`
+            # between concurrent evaluations in jsonata-python.
+            return self._compiled.evaluate(data, bindings if bindings is not None else {})
+        except Exception as exc:
+            raise MappingError(f"{self.where}: JSONata evaluation failed: {_message(exc)}") from None
+
+    def __repr__(self) -> str:
+        return f"Expr({self.source!r} @ {self.where})"
+
+
+def _message(exc: Exception) -> str:
+    text = str(exc) or type(exc).__name__
+    return text.splitlines()[0][:300]
