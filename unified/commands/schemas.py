@@ -11,11 +11,13 @@ import sys
 
 from unified.catalogue.loader import PROJECT_ROOT
 from unified.catalogue.model import Provider, ResourceFile, json_schema
+from unified.mapping.model import MappingFile
 
 SCHEMA_DIR = PROJECT_ROOT / "schemas"
 FILES = {
     "provider.schema.json": (Provider, "Provider file (providers/<vendor>/provider.yaml)"),
     "resources.schema.json": (ResourceFile, "Catalogue file (providers/<vendor>/resources/<domain>.yaml)"),
+    "mapping.schema.json": (MappingFile, "Mapping file (mappings/<vendor>/<api>/<resource>.yaml)"),
 }
 
 

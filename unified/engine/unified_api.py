@@ -167,23 +167,6 @@ class UnifiedEngine:
         return {"query": inputs["query"], "body": inputs["body"], "id": inputs["id"],
                 "context": inputs["context"], "lookups": tables}
 
-    def _map(self, mapping: ResourceMapping, method: CompiledMethod, route: CompiledRoute | None,
-             record: Any, bindings: dict[str, Any], remote_data: bool) -> dict[str, Any] | None:
-        expr = (route.response if route and route.response else None) or method.response
-        if expr is None:
-            raise MappingError(f"{mapping.file}: {method.name} has no response mapping")
-        mapped = _eval(expr, record, bindings)
-        if mapped is None:
-            return None  # a mapping may drop a record by returning null
-        if not isinstance(mapped, dict):
-            raise MappingError(f"{expr.where}: the response mapping must produce an object")
-        if remote_data:
-            mapped["remote_data"] = record
-        try:
-            return msgspec.to_builtins(msgspec.convert(mapped, mapping.model.record, strict=False))
-        except msgspec.ValidationError as exc:
-            raise MappingError(f"{expr.where}: the mapped record does not fit the unified schema: {exc}") from None
-
     def _single(self, catalogue: Catalogue, route: CompiledRoute, body: Any) -> Any:
         if route.records is not None:
             return _eval(route.records, body)
@@ -270,7 +253,7 @@ class UnifiedEngine:
         if record is None:
             raise ApiError(502, f"{mapping.provider} answered without a record", code="vendor-malformed")
         bindings = await self._bindings(method, account, inputs)
-        mapped = self._map(mapping, method, route, record, bindings, query.remote_data)
+        mapped = map_record(mapping, method, route, record, bindings, query.remote_data)
         if mapped is None:
             raise ApiError(404, f"{mapping.resource} {record_id} not found")
         return mapped, response.rate_limit
@@ -283,7 +266,7 @@ class UnifiedEngine:
                     "result_count": len(records)}
         bindings = await self._bindings(method, account, inputs)
         mapped = [m for r in records
-                  if (m := self._map(mapping, method, route, r, bindings, query.remote_data)) is not None]
+                  if (m := map_record(mapping, method, route, r, bindings, query.remote_data)) is not None]
         return {"result": mapped, "next_cursor": next_cursor, "prev_cursor": prev_cursor, "result_count": len(mapped)}
 
     def _static(self, method: CompiledMethod, mapping: ResourceMapping, account: Account, query: UnifiedQuery,
@@ -315,6 +298,25 @@ class UnifiedEngine:
         return method
 
 
+def map_record(mapping: ResourceMapping, method: CompiledMethod, route: CompiledRoute | None,
+               record: Any, bindings: dict[str, Any], remote_data: bool) -> dict[str, Any] | None:
+    """One vendor record -> one unified record (None drops it), checked against the unified schema."""
+    expr = (route.response if route and route.response else None) or method.response
+    if expr is None:
+        raise MappingError(f"{mapping.file}: {method.name} has no response mapping")
+    mapped = _eval(expr, record, bindings)
+    if mapped is None:
+        return None  # a mapping may drop a record by returning null
+    if not isinstance(mapped, dict):
+        raise MappingError(f"{expr.where}: the response mapping must produce an object")
+    if remote_data:
+        mapped["remote_data"] = record
+    try:
+        return msgspec.to_builtins(msgspec.convert(mapped, mapping.model.record, strict=False))
+    except msgspec.ValidationError as exc:
+        raise MappingError(f"{expr.where}: the mapped record does not fit the unified schema: {exc}") from None
+
+
 def _eval(expr: Any, data: Any, bindings: dict[str, Any] | None = None) -> Any:
     return expr(data, bindings)
 
@@ -341,3 +343,14 @@ def unified_body(model: type, data: Any) -> dict[str, Any]:
         raise ApiError(400, f"invalid request body: {text}", pointer=pointer or "",
                        errors=[{"pointer": pointer or "", "detail": text}]) from None
     return msgspec.to_builtins(value)
+
+
+def map_sample(mapping: ResourceMapping, method_name: str, data: Any, *, lookups: dict[str, Any] | None = None
+               ) -> Any:
+    """Map a sample vendor record (or a list of them) offline, exactly as a request would."""
+    method = mapping.methods[method_name]
+    route = method.routes[-1] if method.routes else None
+    bindings = {"query": {}, "body": None, "id": None, "context": {}, "lookups": lookups or {}}
+    records = data if isinstance(data, list) else [data]
+    out = [map_record(mapping, method, route, record, bindings, remote_data=False) for record in records]
+    return out if isinstance(data, list) else out[0]
