@@ -75,3 +75,47 @@ def test_path_params_must_match_the_path(providers: Path):
 def test_published_json_schemas_are_current():
     for name, text in render_schemas().items():
         assert (SCHEMA_DIR / name).read_text() == text, f"schemas/{name} is stale: run `unified schemas --write`"
+
+
+@pytest.fixture()
+def mappings(tmp_path: Path) -> Path:
+    target = tmp_path / "mappings"
+    shutil.copytree(PROJECT_ROOT / "mappings", target)
+    return target
+
+
+def test_mappings_are_checked_and_compiled():
+    result = run_check()
+    assert "every expression compiled" in result.stderr
+
+
+def test_broken_jsonata_is_reported_with_its_line(mappings: Path):
+    tickets = mappings / "kustomer" / "ticketing" / "tickets.yaml"
+    line = break_file(tickets, '    "name": attributes.name,', '    "name": attributes.name +,')
+    result = run_check("--mappings", str(mappings))
+    assert result.returncode == 1
+    assert "tickets.yaml:" in result.stdout and "invalid JSONata" in result.stdout
+    reported = int(result.stdout.split("tickets.yaml:")[1].split(":")[0])
+    assert reported <= line  # the expression's own key line (block scalars start above the broken line)
+
+
+def test_unknown_call_and_missing_path_expression(mappings: Path):
+    tickets = mappings / "kustomer" / "ticketing" / "tickets.yaml"
+    break_file(tickets, "call: conversations.get", "call: conversations.fetch")
+    result = run_check("--mappings", str(mappings))
+    assert result.returncode == 1
+    assert "'conversations.fetch' is not an operation of the kustomer catalogue" in result.stdout
+
+
+def test_sample_maps_a_vendor_record_offline(tmp_path: Path):
+    sample = tmp_path / "conversation.json"
+    sample.write_text('{"type": "conversation", "id": "c1", "attributes": {"name": "Help", "status": "snoozed",'
+                      ' "priority": 5, "assignedUsers": ["u1"]}, "relationships": {}}')
+    result = run_check("--sample", str(sample), "--mapping", "kustomer/ticketing/tickets")
+    assert result.returncode == 0, result.stderr
+    import json
+
+    mapped = json.loads(result.stdout)
+    assert mapped["status"] == {"id": "snoozed", "name": "pending"}
+    assert mapped["priority"] == {"id": "5", "name": "urgent"}
+    assert mapped["assignees"] == [{"id": "u1", "name": None}]

@@ -78,10 +78,11 @@ class MappingLoadError(Exception):
 def _compile(doc: YamlDocument, where: tuple, source: str | None, problems: list[YamlError]) -> Expr | None:
     if source is None:
         return None
+    location = f"{doc.file}:{doc.line_of(where)}"
     try:
-        return Expr(source, f"{doc.file}:{doc.line_of(where)}")
+        return Expr(source, location)
     except MappingError as exc:
-        problems.append(doc.error(where, str(exc).split(": ", 2)[-1]))
+        problems.append(doc.error(where, str(exc)[len(location) + 2:]))
         return None
 
 
@@ -154,7 +155,8 @@ def load_mapping_file(path: Path, provider: str, api: str, catalogue: Catalogue)
             )
             routes.append(compiled)
         response = _compile(doc, where + ("response",), method.response, problems) or default_response
-        if method_name != "delete" and method.static is None and response is None and not all(r.response for r in routes):
+        has_response = method.response or parsed.response or all(r.response for r in method.routes or [])
+        if method_name != "delete" and method.static is None and not has_response:
             problems.append(doc.error(where, "no response mapping (set `response` on the method or the file)"))
         unknown = [name for name in method.lookups if name not in parsed.lookups]
         if unknown:
