@@ -14,7 +14,9 @@ from litestar.openapi import OpenAPIConfig
 
 from unified.app.context import Engine
 from unified.app.problems import EXCEPTION_HANDLERS
+from unified.app import openapi
 from unified.app.routes import admin, health, passthrough, proxy, unified
+from unified.app.routes import mcp, mcp_admin
 from unified.catalogue.loader import load_all
 from unified.engine.unified_api import UnifiedEngine
 from unified.mapping.loader import load_mappings
@@ -55,12 +57,15 @@ def create_app(config: StoreConfig | None = None, *, vendor_timeout: float | Non
             await vendor.aclose()
             await store.close()
 
-    return Litestar(
-        route_handlers=[health.health, *admin.ROUTES, proxy.proxy, passthrough.passthrough, *unified.ROUTES],
-        lifespan=[lifespan],
+    app = Litestar(
+        route_handlers=[health.health, *admin.ROUTES, proxy.proxy, passthrough.passthrough, *unified.ROUTES,
+                        *mcp_admin.ROUTES, mcp.mcp_endpoint],
+        lifespan=[lifespan, mcp.sweeper_lifespan],
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=OpenAPIConfig(title="unified", version="0.1.0",
                                      description="Unified helpdesk API: admin, proxy and passthrough faces."),
         debug=False,
     )
+    openapi.install(app, mappings)
+    return app

@@ -37,7 +37,7 @@ def _mapping_failure(exc: MappingError) -> ApiError:
     return ApiError(500, f"mapping error: {exc}", code="mapping-error")
 
 
-@get("/unified/{api:str}/{resource:str}", tags=["unified"], summary="List unified records")
+@get("/unified/{api:str}/{resource:str}", include_in_schema=False, summary="List unified records")
 async def list_records(request: Request, api: str, resource: str) -> Response:
     unified, mapping, catalogue, account, query = await _context(request, api, resource)
     try:
@@ -47,7 +47,7 @@ async def list_records(request: Request, api: str, resource: str) -> Response:
     return Response(body, status_code=200, headers=headers)
 
 
-@get("/unified/{api:str}/{resource:str}/{record_id:str}", tags=["unified"], summary="Get a unified record")
+@get("/unified/{api:str}/{resource:str}/{record_id:str}", include_in_schema=False, summary="Get a unified record")
 async def get_record(request: Request, api: str, resource: str, record_id: str) -> Response:
     unified, mapping, catalogue, account, query = await _context(request, api, resource)
     try:
@@ -57,7 +57,7 @@ async def get_record(request: Request, api: str, resource: str, record_id: str) 
     return Response(body, status_code=200, headers=headers)
 
 
-@post("/unified/{api:str}/{resource:str}", tags=["unified"], summary="Create a unified record", status_code=201)
+@post("/unified/{api:str}/{resource:str}", include_in_schema=False, summary="Create a unified record", status_code=201)
 async def create_record(request: Request, api: str, resource: str) -> Response:
     unified, mapping, catalogue, account, query = await _context(request, api, resource)
     data = await json_body(request, required=True)
@@ -68,7 +68,7 @@ async def create_record(request: Request, api: str, resource: str) -> Response:
     return Response(body, status_code=201, headers=headers)
 
 
-@patch("/unified/{api:str}/{resource:str}/{record_id:str}", tags=["unified"], summary="Update a unified record")
+@patch("/unified/{api:str}/{resource:str}/{record_id:str}", include_in_schema=False, summary="Update a unified record")
 async def update_record(request: Request, api: str, resource: str, record_id: str) -> Response:
     unified, mapping, catalogue, account, query = await _context(request, api, resource)
     data = await json_body(request, required=True)
@@ -79,7 +79,7 @@ async def update_record(request: Request, api: str, resource: str, record_id: st
     return Response(body, status_code=200, headers=headers)
 
 
-@delete("/unified/{api:str}/{resource:str}/{record_id:str}", tags=["unified"], summary="Delete a unified record",
+@delete("/unified/{api:str}/{resource:str}/{record_id:str}", include_in_schema=False, summary="Delete a unified record",
         status_code=200)
 async def delete_record(request: Request, api: str, resource: str, record_id: str) -> Response:
     unified, mapping, catalogue, account, query = await _context(request, api, resource)
