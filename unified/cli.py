@@ -8,7 +8,7 @@ import importlib
 import sys
 
 # Module names under unified.commands; each defines register(subparsers).
-COMMAND_MODULES = ("check", "sandbox", "schemas", "serve", "tenants", "keys", "accounts", "openapi")
+COMMAND_MODULES = ("check", "sandbox", "schemas", "serve", "tenants", "keys", "accounts", "openapi", "mcp_servers")
 
 
 def build_parser() -> argparse.ArgumentParser:

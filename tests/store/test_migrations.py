@@ -15,7 +15,7 @@ from unified.store.schema import metadata
 
 from .conftest import RawRows
 
-TABLES = {"tenants", "api_keys", "integrated_accounts", "mcp_servers", "alembic_version"}
+TABLES = {"tenants", "api_keys", "integrated_accounts", "mcp_servers", "unmasking_windows", "alembic_version"}
 
 
 def test_migration_scripts_are_found_next_to_the_package() -> None:

@@ -12,15 +12,14 @@ from contextlib import asynccontextmanager
 from litestar import Litestar
 from litestar.openapi import OpenAPIConfig
 
+from unified.app import openapi
 from unified.app.context import Engine
 from unified.app.problems import EXCEPTION_HANDLERS
-from unified.app import openapi
-from unified.app.routes import admin, health, passthrough, proxy, unified
-from unified.app.routes import mcp, mcp_admin
+from unified.app.routes import admin, health, mcp, mcp_admin, passthrough, proxy, unified
 from unified.catalogue.loader import load_all
+from unified.engine.cursors import CursorCodec, derive_secret
 from unified.engine.unified_api import UnifiedEngine
 from unified.mapping.loader import load_mappings
-from unified.engine.cursors import CursorCodec, derive_secret
 from unified.store import Store, StoreConfig
 from unified.vendor.client import VendorClient
 

@@ -268,6 +268,33 @@ def _load_resource_file(
             )
 
 
+def _check_unmasking(provider_file: Path, provider: Provider, catalogue: Catalogue,
+                     problems: list[YamlError]) -> None:
+    """``pii_unmasking`` must name existing operations that all take the subject in their path."""
+    spec = provider.pii_unmasking
+    if spec is None:
+        return
+    doc = load_yaml(provider_file)
+    refs = [(("open",), spec.open), (("close",), spec.close)]
+    refs += [(("read", name), ref) for name, ref in spec.read.items()]
+    if not spec.read:
+        problems.append(doc.error(("pii_unmasking", "read"), "name at least one operation to read"))
+    if spec.tool in catalogue.operations:
+        problems.append(doc.error(("pii_unmasking", "tool"), f"{spec.tool!r} is already a catalogue tool name"))
+    for where, ref in refs:
+        resource, _, method = ref.partition(".")
+        op = catalogue.operation(resource, method)
+        at = ("pii_unmasking", *where)
+        if op is None:
+            problems.append(doc.error(at, f"no catalogue operation {ref!r}"))
+        elif spec.subject not in op.path.params:
+            problems.append(doc.error(at, f"{ref} does not take {spec.subject!r} in its path"))
+        elif where[0] == "read" and (op.http != "GET" or op.external_url):
+            problems.append(doc.error(at, f"{ref} is not a plain GET operation"))
+        elif where[0] == "open" and op.body is not None and op.body_required:
+            problems.append(doc.error(at, f"{ref} needs a body; the open operation must take none"))
+
+
 def load_catalogue(provider_dir: Path) -> Catalogue:
     """Load ``provider.yaml`` and ``resources/*.yaml`` of one provider, or raise CatalogueError."""
     problems: list[YamlError] = []
@@ -291,6 +318,8 @@ def load_catalogue(provider_dir: Path) -> Catalogue:
             problems.append(exc)
             continue
         _load_resource_file(doc, provider, catalogue, problems)
+    if not problems:
+        _check_unmasking(provider_file, provider, catalogue, problems)
     if problems:
         raise CatalogueError(problems)
     return catalogue

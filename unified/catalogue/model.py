@@ -101,6 +101,32 @@ class ErrorShape(_Strict, kw_only=True):
     code: list[str] = []
 
 
+OperationRef = Annotated[
+    str,
+    Meta(pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$", description="`resource.method` of a catalogue operation.",
+         examples=["customer_unmasking_windows.create"]),
+]
+
+
+class PiiUnmasking(_Strict, kw_only=True):
+    """A vendor's "show masked data for a while" flow, offered to AI agents as one MCP tool that
+    opens the window, reads, and always closes the window again, so an agent that fails or
+    disconnects halfway never leaves sensitive data unmasked."""
+
+    tool: Annotated[Identifier, Meta(description="Name of the MCP tool.", examples=["read_unmasked_acme_customer"])]
+    description: Annotated[str, Meta(min_length=10, description="What the tool does, for agents.")]
+    subject: Annotated[
+        str, Meta(description="Path parameter naming the record to unmask; every operation below takes it.")
+    ] = "id"
+    open: Annotated[OperationRef, Meta(description="Operation that opens the window (takes no body).")]
+    close: Annotated[OperationRef, Meta(description="Operation that closes the window again.")]
+    read: Annotated[
+        dict[Identifier, OperationRef],
+        Meta(description="What the tool can read while the window is open: result name to GET operation.",
+             examples=[{"customer": "customers.get"}]),
+    ]
+
+
 class Provider(_Strict, kw_only=True):
     """`providers/<vendor>/provider.yaml`."""
 
@@ -116,6 +142,9 @@ class Provider(_Strict, kw_only=True):
     rate_limit: RateLimitHeaders | None = None
     errors: ErrorShape
     id_pattern: Annotated[str | None, Meta(description="Regex a record id matches.")] = None
+    pii_unmasking: Annotated[
+        PiiUnmasking | None, Meta(description="The vendor's unmasking flow, if it masks sensitive data.")
+    ] = None
     record: Annotated[
         str | None, Meta(description="Dotted path of the record in single-record responses.", examples=["data"])
     ] = None

@@ -1,4 +1,4 @@
-"""Persistence: tenants, API keys, integrated accounts (and soon MCP servers) in SQL.
+"""Persistence: tenants, API keys, integrated accounts, MCP servers and open unmasking windows in SQL.
 
 SQLite by default, PostgreSQL by URL, one code path; the schema is migrated with Alembic
 at start-up. Typical use::
@@ -11,7 +11,17 @@ at start-up. Typical use::
 from .config import StoreConfig, normalise_database_url
 from .crypto import generate_key
 from .errors import ConfigurationError, Conflict, DecryptionError, InvalidInput, NotFound, StoreError
-from .records import ApiKey, Authentication, Credentials, Health, IntegratedAccount, Page, Tenant
+from .records import (
+    ApiKey,
+    Authentication,
+    Credentials,
+    Health,
+    IntegratedAccount,
+    McpServer,
+    Page,
+    PendingUnmaskingWindow,
+    Tenant,
+)
 from .store import Store
 
 __all__ = [
@@ -24,8 +34,10 @@ __all__ = [
     "Health",
     "IntegratedAccount",
     "InvalidInput",
+    "McpServer",
     "NotFound",
     "Page",
+    "PendingUnmaskingWindow",
     "Store",
     "StoreConfig",
     "StoreError",

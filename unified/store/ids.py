@@ -21,6 +21,7 @@ TENANT = "ten"
 API_KEY = "key"
 ACCOUNT = "acc"
 MCP_SERVER = "mcp"
+UNMASKING_WINDOW = "umw"
 
 
 def new_id(prefix: str) -> str:

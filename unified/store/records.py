@@ -59,6 +59,42 @@ class IntegratedAccount(msgspec.Struct, frozen=True, kw_only=True):
     updated_at: datetime
 
 
+class McpServer(msgspec.Struct, frozen=True, kw_only=True):
+    """An MCP server: a scoped, possibly expiring tool set over one integrated account.
+
+    The URL token was shown once, at creation; only ``token_prefix`` is kept in the clear.
+    ``methods``/``tags`` of None mean "no filter"."""
+
+    id: str
+    tenant_id: str
+    integrated_account_id: str
+    name: str
+    token_prefix: str
+    methods: tuple[str, ...] | None = None
+    tags: tuple[str, ...] | None = None
+    tool_exposure: str = "all"
+    require_api_token_auth: bool = False
+    expires_at: datetime | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+class PendingUnmaskingWindow(msgspec.Struct, frozen=True, kw_only=True):
+    """An unmasking window this service opened and has not yet seen closed.
+
+    Rows outlive a crash of the call that opened them; the sweeper closes the window
+    once ``close_after`` has passed."""
+
+    id: str
+    tenant_id: str
+    integrated_account_id: str
+    subject_id: str
+    mcp_server_id: str | None
+    opened_at: datetime
+    close_after: datetime
+    attempts: int = 0
+
+
 class Page(msgspec.Struct, Generic[T], frozen=True, kw_only=True):
     """One page of a list, newest first. Pass ``next_after`` back as ``after`` for the next page;
     None means this is the last page."""

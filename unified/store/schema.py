@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     ForeignKeyConstraint,
     Index,
+    Integer,
     MetaData,
     String,
     Table,
@@ -94,4 +95,26 @@ mcp_servers = Table(
         ondelete="CASCADE",
     ),
     Index(None, "tenant_id", "integrated_account_id"),
+)
+
+# Unmasking windows the MCP face opened and has not yet seen closed. The row is written
+# before the window is opened and deleted once it is closed, so a crash in between leaves
+# a row the sweeper finds (``close_after`` passed) and closes.
+unmasking_windows = Table(
+    "unmasking_windows",
+    metadata,
+    Column("id", id_type(), primary_key=True),
+    Column("tenant_id", id_type(), nullable=False),
+    Column("integrated_account_id", id_type(), nullable=False),
+    Column("subject_id", String(200), nullable=False),
+    # No foreign key: deleting the MCP server must not forget a window still open.
+    Column("mcp_server_id", id_type(), nullable=True),
+    Column("opened_at", UTCDateTime(), nullable=False),
+    Column("close_after", UTCDateTime(), nullable=False, index=True),
+    Column("attempts", Integer(), nullable=False, server_default="0"),
+    ForeignKeyConstraint(
+        ["tenant_id", "integrated_account_id"],
+        ["integrated_accounts.tenant_id", "integrated_accounts.id"],
+        ondelete="CASCADE",
+    ),
 )

@@ -18,14 +18,16 @@ from .config import StoreConfig
 from .crypto import Cipher
 from .db import Database, create_engine
 from .keyfile import load_or_create_key_file
+from .mcp_servers import McpServerRepository
 from .records import Health
 from .tenants import TenantRepository
+from .unmasking_windows import UnmaskingWindowRepository
 
 HEALTH_TIMEOUT_SECONDS = 5.0
 
 
-class Store(TenantRepository, ApiKeyRepository, AccountRepository):
-    """Tenants, API keys and integrated accounts in SQLite or PostgreSQL."""
+class Store(TenantRepository, ApiKeyRepository, AccountRepository, McpServerRepository, UnmaskingWindowRepository):
+    """Tenants, API keys, integrated accounts, MCP servers and open unmasking windows in SQLite or PostgreSQL."""
 
     @classmethod
     async def open(cls, config: StoreConfig | None = None, *, migrate: bool = True) -> Store:
