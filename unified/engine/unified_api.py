@@ -5,9 +5,11 @@ and how to translate both ways; the catalogue says how to call and page it."""
 
 from __future__ import annotations
 
+import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 import msgspec
 
@@ -15,7 +17,7 @@ from unified.catalogue.loader import Catalogue
 from unified.engine.cursors import CursorCodec
 from unified.engine.paging import fetch_page
 from unified.errors import ApiError
-from unified.mapping.expr import MappingError
+from unified.mapping.expr import MappingError, MappingRejected
 from unified.mapping.loader import CompiledLookup, CompiledMethod, CompiledRoute, ResourceMapping
 from unified.vendor.client import Account, VendorClient
 from unified.vendor.jsonpath import get_path
@@ -103,11 +105,11 @@ class LookupCache:
     """Per-account lookup tables (e.g. tag id -> name), refreshed after their TTL."""
 
     def __init__(self) -> None:
-        self._entries: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
+        self._entries: dict[tuple[str, str, str], tuple[float, dict[str, Any]]] = {}
 
     async def get(self, lookup: CompiledLookup, account: Account, vendor: VendorClient,
                   codec: CursorCodec) -> dict[str, Any]:
-        key = (account.id, lookup.name)
+        key = (account.id, lookup.scope, lookup.name)
         cached = self._entries.get(key)
         now = time.monotonic()
         if cached and now - cached[0] < lookup.ttl_seconds:
@@ -140,24 +142,28 @@ class UnifiedEngine:
 
     def _route(self, method: CompiledMethod, inputs: dict[str, Any]) -> CompiledRoute:
         for route in method.routes:
-            if route.when is None or _truthy(_eval(route.when, inputs)):
+            if route.when is None or _truthy(_request_eval(route.when, inputs)):
                 return route
-        raise ApiError(400, "no vendor call can serve this combination of filters and fields")
+        detail = "no vendor call can serve this combination of filters and fields"
+        if method.description:
+            detail = f"{detail}: {method.description.strip()}"
+        raise ApiError(400, detail)
 
-    def _vendor_args(self, route: CompiledRoute, inputs: dict[str, Any], query: UnifiedQuery) -> tuple[dict, dict, Any]:
-        path = {name: _eval(expr, inputs) for name, expr in route.path.items()}
+    def _vendor_args(self, route: CompiledRoute, inputs: dict[str, Any], query: UnifiedQuery,
+                     bindings: dict[str, Any] | None = None) -> tuple[dict, dict, Any]:
+        path = {name: _request_eval(expr, inputs, bindings) for name, expr in route.path.items()}
         for name, value in path.items():
             if value is None or value == "":
                 raise ApiError(400, f"{route.op.tool_name} needs {name}", pointer=f"/{name}")
             path[name] = str(value)
-        vendor_query = _eval(route.query, inputs) if route.query else {}
+        vendor_query = _request_eval(route.query, inputs, bindings) if route.query else {}
         if vendor_query is None:
             vendor_query = {}
         if not isinstance(vendor_query, dict):
             raise MappingError(f"{route.query.where}: the query mapping must produce an object")
         vendor_query = {k: v for k, v in vendor_query.items() if v is not None}
         vendor_query.update(query.remote_query)
-        body = _eval(route.body, inputs) if route.body else None
+        body = _request_eval(route.body, inputs, bindings) if route.body else None
         return path, vendor_query, body
 
     async def _bindings(self, method: CompiledMethod, account: Account, inputs: dict[str, Any]) -> dict[str, Any]:
@@ -192,24 +198,33 @@ class UnifiedEngine:
             inputs = self._inputs(query, None, None, account)
             page = await fetch_page(self.vendor, self.cursors, route.op, account, path_params={}, query={},
                                     body=None, limit=None, cursor=query.cursor)
+            envelope_bindings = None
         else:
             check_query(method, query, mapping.resource)
             inputs = self._inputs(query, None, None, account)
             route = self._route(method, inputs)
-            path, vendor_query, body = self._vendor_args(route, inputs, query)
-            if route.op.pagination is None:  # a whole list in one response
-                response = await self.vendor.call(route.op, account, path, vendor_query, body)
+            bindings = await self._bindings(method, account, inputs)
+            path, vendor_query, body = self._vendor_args(route, inputs, query, bindings)
+            if route.op.pagination is None:  # a whole list (or a single-record lookup) in one response
+                try:
+                    response = await self.vendor.call(route.op, account, path, vendor_query, body)
+                except ApiError as exc:
+                    if exc.vendor_status != 404:
+                        raise
+                    # a lookup such as "the customer with this email" that finds nothing: an empty list
+                    return {"result": [], "next_cursor": None, "prev_cursor": None, "result_count": 0}, {}
                 records = _as_list(_eval(route.records, response.body))
                 envelope = await self._envelope(mapping, method, route, records, None, None, account, inputs,
-                                                query, raw=response.body)
+                                                query, raw=response.body, bindings=bindings)
                 return envelope, response.rate_limit
             extra = {"u": scope, "i": method.routes.index(route), "f": query.filters, "s": query.sort_by,
                      "r": query.remote_data, "w": query.raw}
             page = await fetch_page(self.vendor, self.cursors, route.op, account, path_params=path,
                                     query=vendor_query, body=body, limit=query.limit, cursor=None, extra=extra)
+            envelope_bindings = bindings
         records = page.records if route.records is None else _as_list(_eval(route.records, page.response.body))
         envelope = await self._envelope(mapping, method, route, records, page.next_cursor, page.prev_cursor,
-                                        account, inputs, query, raw=page.response.body)
+                                        account, inputs, query, raw=page.response.body, bindings=envelope_bindings)
         return envelope, page.response.rate_limit
 
     async def get(self, mapping: ResourceMapping, catalogue: Catalogue, account: Account, record_id: str,
@@ -227,9 +242,11 @@ class UnifiedEngine:
     async def delete(self, mapping: ResourceMapping, catalogue: Catalogue, account: Account, record_id: str,
                      query: UnifiedQuery) -> tuple[Any, dict[str, str]]:
         method = self._method(mapping, "delete")
+        check_query(method, query, mapping.resource)
         inputs = self._inputs(query, None, record_id, account)
         route = self._route(method, inputs)
-        path, vendor_query, body = self._vendor_args(route, inputs, query)
+        bindings = await self._bindings(method, account, inputs)
+        path, vendor_query, body = self._vendor_args(route, inputs, query, bindings)
         response = await self.vendor.call(route.op, account, path, vendor_query, body)
         if query.raw:
             return response.body, response.rate_limit
@@ -238,12 +255,14 @@ class UnifiedEngine:
     async def _single_call(self, mapping: ResourceMapping, catalogue: Catalogue, account: Account, name: str,
                            record_id: str | None, body: Any, query: UnifiedQuery) -> tuple[Any, dict[str, str]]:
         method = self._method(mapping, name)
+        check_query(method, query, mapping.resource)
         if name in ("create", "update"):
             model = getattr(mapping.model, name)
             body = unified_body(model, body)
         inputs = self._inputs(query, body, record_id, account)
         route = self._route(method, inputs)
-        path, vendor_query, vendor_body = self._vendor_args(route, inputs, query)
+        bindings = await self._bindings(method, account, inputs)
+        path, vendor_query, vendor_body = self._vendor_args(route, inputs, query, bindings)
         if isinstance(body, dict) and isinstance(body.get("remote_data"), dict) and isinstance(vendor_body, dict):
             vendor_body = {**vendor_body, **body["remote_data"]}
         response = await self.vendor.call(route.op, account, path, vendor_query, vendor_body)
@@ -252,7 +271,6 @@ class UnifiedEngine:
         record = self._single(catalogue, route, response.body)
         if record is None:
             raise ApiError(502, f"{mapping.provider} answered without a record", code="vendor-malformed")
-        bindings = await self._bindings(method, account, inputs)
         mapped = map_record(mapping, method, route, record, bindings, query.remote_data)
         if mapped is None:
             raise ApiError(404, f"{mapping.resource} {record_id} not found")
@@ -260,11 +278,13 @@ class UnifiedEngine:
 
     async def _envelope(self, mapping: ResourceMapping, method: CompiledMethod, route: CompiledRoute,
                         records: list[Any], next_cursor: str | None, prev_cursor: str | None, account: Account,
-                        inputs: dict[str, Any], query: UnifiedQuery, *, raw: Any) -> dict[str, Any]:
+                        inputs: dict[str, Any], query: UnifiedQuery, *, raw: Any,
+                        bindings: dict[str, Any] | None = None) -> dict[str, Any]:
         if query.raw:
             return {"result": raw, "next_cursor": next_cursor, "prev_cursor": prev_cursor,
                     "result_count": len(records)}
-        bindings = await self._bindings(method, account, inputs)
+        if bindings is None:
+            bindings = await self._bindings(method, account, inputs)
         mapped = [m for r in records
                   if (m := map_record(mapping, method, route, r, bindings, query.remote_data)) is not None]
         return {"result": mapped, "next_cursor": next_cursor, "prev_cursor": prev_cursor, "result_count": len(mapped)}
@@ -274,8 +294,9 @@ class UnifiedEngine:
         if query.filters or query.sort_by:
             check_query(method, query, mapping.resource)
         offset = 0
-        if query.cursor:
-            offset = int(self.cursors.decode(query.cursor, scope={"a": account.id, "u": scope}).get("off", 0))
+        if query.cursor:  # the cursor remembers the offset and the remote_data opt-out of the first page
+            state = self.cursors.decode(query.cursor, scope={"a": account.id, "u": scope})
+            offset, query.remote_data = int(state.get("off", 0)), state.get("r", True)
         size = query.limit or 100
         items = method.static or []
         result = []
@@ -286,7 +307,8 @@ class UnifiedEngine:
             result.append(msgspec.to_builtins(msgspec.convert(record, mapping.model.record, strict=False)))
         next_cursor = None
         if offset + size < len(items):
-            next_cursor = self.cursors.encode({"a": account.id, "u": scope, "off": offset + size})
+            next_cursor = self.cursors.encode({"a": account.id, "u": scope, "off": offset + size,
+                                               "r": query.remote_data})
         return {"result": result, "next_cursor": next_cursor, "prev_cursor": None, "result_count": len(result)}
 
     def _method(self, mapping: ResourceMapping, name: str) -> CompiledMethod:
@@ -321,6 +343,14 @@ def _eval(expr: Any, data: Any, bindings: dict[str, Any] | None = None) -> Any:
     return expr(data, bindings)
 
 
+def _request_eval(expr: Any, data: Any, bindings: dict[str, Any] | None = None) -> Any:
+    """A request-side expression: ``$error(...)`` there rejects the caller's input with a 400."""
+    try:
+        return expr(data, bindings)
+    except MappingRejected as exc:
+        raise ApiError(400, exc.message, pointer=exc.pointer) from None
+
+
 def _truthy(value: Any) -> bool:
     return value is not None and value is not False and value != [] and value != ""
 
@@ -340,6 +370,9 @@ def unified_body(model: type, data: Any) -> dict[str, Any]:
     except msgspec.ValidationError as exc:
         text, _, where = str(exc).partition(" - at `$")
         pointer = where.rstrip("`").replace(".", "/").replace("[", "/").replace("]", "")
+        field = re.match(r"Object (?:missing required|contains unknown) field `([^`]+)`", text)
+        if field:  # point at the missing or unknown field itself, not at the object around it
+            pointer = f"{pointer}/{field.group(1)}"
         raise ApiError(400, f"invalid request body: {text}", pointer=pointer or "",
                        errors=[{"pointer": pointer or "", "detail": text}]) from None
     return msgspec.to_builtins(value)

@@ -14,6 +14,23 @@ class MappingError(Exception):
     """An expression failed: raised at load time (syntax) or at request time (evaluation)."""
 
 
+class MappingRejected(MappingError):
+    """The expression called ``$error(message)`` on purpose.
+
+    On the request side (``when``, ``path``, ``query``, ``body``) this is how a mapping refuses
+    input the vendor cannot take, and the caller gets a 400 with ``message``. A message that
+    starts with a JSON pointer and a colon (``"/description: no such field"``) names the field."""
+
+    def __init__(self, message: str, where: str) -> None:
+        super().__init__(f"{where}: {message}")
+        pointer, sep, text = message.partition(": ")
+        if sep and pointer.startswith("/") and " " not in pointer:
+            self.pointer: str | None = pointer
+            self.message = text
+        else:
+            self.pointer, self.message = None, message
+
+
 class Expr:
     __slots__ = ("source", "where", "_compiled")
 
@@ -31,6 +48,8 @@ class Expr:
             # between concurrent evaluations in jsonata-python.
             return self._compiled.evaluate(data, bindings if bindings is not None else {})
         except Exception as exc:
+            if getattr(exc, "error", None) == "D3137":  # $error("...") in the expression
+                raise MappingRejected(str(getattr(exc, "current", "") or exc), self.where) from None
             raise MappingError(f"{self.where}: JSONata evaluation failed: {_message(exc)}") from None
 
     def __repr__(self) -> str:

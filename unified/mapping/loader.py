@@ -45,6 +45,7 @@ class CompiledLookup:
     value: Expr
     max_pages: int
     ttl_seconds: float
+    scope: str = ""  # the mapping file: lookups of different files never share a cache entry
 
 
 @dataclass
@@ -118,7 +119,8 @@ def load_mapping_file(path: Path, provider: str, api: str, catalogue: Catalogue)
         if op is not None and op.pagination is None:
             problems.append(doc.error(where + ("call",), f"lookup {spec.call} must be a paged list"))
         if op and key and value:
-            lookups[name] = CompiledLookup(name, op, key, value, spec.max_pages, spec.ttl_seconds)
+            lookups[name] = CompiledLookup(name, op, key, value, spec.max_pages, spec.ttl_seconds,
+                                           scope=f"{provider}/{api}/{resource}")
     default_response = _compile(doc, ("response",), parsed.response, problems)
     for method_name, method in parsed.methods.items():
         where = ("methods", method_name)

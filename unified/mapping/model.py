@@ -6,9 +6,18 @@ Every expression field is a JSONata string. What each expression reads:
   ``query`` the unified query (filters as ``{field: {op: value}}``, ``sort_by``, ``limit``),
   ``body`` the validated unified request body, ``id`` the record id of get/update/delete,
   ``context`` the integrated account's (non-secret) settings.
-- ``records``: the vendor response body; returns the vendor record(s).
+  ``path``, ``query`` and ``body`` may also use the variables ``$query``, ``$body``, ``$id``,
+  ``$context`` and ``$lookups`` (the method's lookup tables, fetched before the vendor call).
+  Calling ``$error("message")`` in any of these rejects the request with a 400 and that message
+  (start it with a JSON pointer, ``"/field: message"``, to point at the offending field).
+- ``records``: the vendor response body; returns the vendor record(s). A list route whose call
+  is not paged (e.g. a lookup by email) answers an empty list when the vendor says 404.
 - ``response``: one vendor record; ``$query``, ``$body``, ``$id``, ``$context`` and ``$lookups``
-  are bound as variables.
+  are bound as variables. Returning null drops the record from a list.
+
+A method's ``description`` is shown to callers when no route's ``when`` holds (a 400), so say
+there which filters the method needs. Filters declared on get/update/delete are accepted there
+too (e.g. ``?is_private=true`` to pick the vendor call); any other filter is a 400.
 """
 
 from __future__ import annotations
@@ -37,7 +46,8 @@ class Route(_Strict, kw_only=True):
         description="Each path placeholder of the call, as an expression over {query, body, id, context}.")] = {}
     query: Annotated[Expression | None, Meta(
         description="Vendor query parameters (an object) from {query, body, id, context}.")] = None
-    body: Annotated[Expression | None, Meta(description="Vendor request body from {query, body, id, context}.")] = None
+    body: Annotated[Expression | None, Meta(
+        description="Vendor request body from {query, body, id, context}; `$error(msg)` rejects the request (400).")] = None
     records: Annotated[Expression | None, Meta(
         description="Where the record(s) are in the vendor response body (default: the provider's record path).")] = None
     response: Annotated[Expression | None, Meta(description="Overrides the method's response mapping.")] = None
@@ -54,14 +64,16 @@ class Lookup(_Strict, kw_only=True):
 
 
 class Method(_Strict, kw_only=True):
-    description: str = ""
+    description: Annotated[str, Meta(
+        description="What the method does and which filters it needs; shown in the 400 when no route applies.")] = ""
     routes: Annotated[list[Route], Meta(min_length=1)] | None = None
     static: Annotated[list[dict[str, Any]] | None, Meta(description="Fixed records (no vendor call).")] = None
     response: Expression | None = None
     filters: Annotated[dict[str, list[FilterOp]], Meta(
         description="Unified filters this method can serve, with their operators.")] = {}
     sort_by: Annotated[list[str], Meta(description="Fields the list can be sorted by.")] = []
-    lookups: Annotated[list[str], Meta(description="Names of file lookups the response uses.")] = []
+    lookups: Annotated[list[str], Meta(
+        description="Names of file lookups the method uses (as `$lookups.<name>` in path, query, body and response).")] = []
 
 
 class MappingFile(_Strict, kw_only=True):
