@@ -54,8 +54,13 @@ async def fetch_page(client: VendorClient, codec: CursorCodec, op: CatalogueOper
         state = codec.decode(cursor, scope=scope)
         path_params, query, body = state["pp"], state["q"], state["b"]
     else:
+        wanted = page_size(pagination, limit)
         state = {**scope, "pp": dict(path_params), "q": dict(query), "b": body,
-                 "s": page_size(pagination, limit), "p": pagination.first_page, "c": {}, "x": dict(extra or {})}
+                 "s": wanted, "p": pagination.first_page, "c": {}, "x": dict(extra or {})}
+        if pagination.max_pages is not None and pagination.style == "page_number" and wanted < pagination.max_size:
+            # The vendor serves only max_pages pages: small pages would hide everything past
+            # max_pages * limit records. Fetch full pages and hand them out in slices ("w" = offset).
+            state.update({"s": pagination.max_size, "l": wanted, "w": 0})
     size = state["s"]
     vendor_query = dict(query)
     vendor_query[pagination.size_param] = size
@@ -76,12 +81,22 @@ async def fetch_page(client: VendorClient, codec: CursorCodec, op: CatalogueOper
     if pagination.style == "page_number":
         page = state["p"]
         at_cap = pagination.max_pages is not None and page >= pagination.max_pages
-        if next_link and records and not at_cap:
+        sliced = state.get("l")
+        window = state.get("w", 0)
+        full = records
+        if sliced:
+            records = full[window:window + sliced]
+        if sliced and window + sliced < len(full):
+            next_cursor = codec.encode({**state, "w": window + sliced})
+        elif next_link and full and not at_cap:
             next_page = int(_link_params(next_link).get(pagination.page_param, page + 1))
             if next_page > page:  # never loop back, whatever the vendor links to
-                next_cursor = codec.encode({**state, "p": next_page})
-        if page > pagination.first_page:
-            prev_cursor = codec.encode({**state, "p": page - 1})
+                next_cursor = codec.encode({**state, "p": next_page, "w": 0})
+        if sliced and window > 0:
+            prev_cursor = codec.encode({**state, "w": max(0, window - sliced)})
+        elif page > pagination.first_page:
+            last_window = max(0, state["s"] - sliced) if sliced else 0
+            prev_cursor = codec.encode({**state, "p": page - 1, "w": last_window})
     else:
         wanted = set(pagination.cursor_params)
         if next_link and records:
