@@ -1,94 +1,26 @@
 """Fixtures: every store test runs once on SQLite (a temporary file) and once on PostgreSQL.
 
-``database_url`` knows nothing about the store, so it can move to ``tests/conftest.py``
-unchanged when other packages need a database.
-
-PostgreSQL: ``UNIFIED_TEST_POSTGRES_URL`` (default ``postgresql://postgres@127.0.0.1:5432/test``)
-names a maintenance database; each test run creates a ``unified_test_<random>`` database
-from it (dropped at the end) and each test an empty schema in that database. If PostgreSQL
-is down the tests fail; start it with
-``pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start``, or set
-``UNIFIED_TEST_POSTGRES=skip`` to run the SQLite half only.
+``backend``, ``database_url`` and the PostgreSQL helpers live in ``tests/conftest.py``
+(other packages need databases too); see there how the PostgreSQL half is set up.
 """
 
 from __future__ import annotations
 
-import os
-import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
-from psycopg import sql
+
+# Re-exported so `from store.conftest import _postgres_schema, postgres_database` keeps working.
+from conftest import postgres_database  # noqa: F401
+from conftest import postgres_schema as _postgres_schema  # noqa: F401
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from unified.store import Store, StoreConfig, generate_key
 from unified.store.db import create_engine
 
-BACKENDS = ("sqlite", "postgresql")
-POSTGRES_URL = os.environ.get("UNIFIED_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-
 RawRows = Callable[[str], Awaitable[list[dict[str, Any]]]]
-
-
-@pytest.fixture(scope="session")
-def postgres_database() -> Iterator[str]:
-    """A database private to this test run, created on first use and dropped at the end."""
-    if os.environ.get("UNIFIED_TEST_POSTGRES") == "skip":
-        pytest.skip("UNIFIED_TEST_POSTGRES=skip")
-    name = f"unified_test_{secrets.token_hex(6)}"
-    try:
-        admin = psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as exc:
-        pytest.fail(
-            f"PostgreSQL is not reachable at {make_url(POSTGRES_URL).render_as_string(hide_password=True)} "
-            f"({type(exc).__name__}); start it with "
-            "`pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start` "
-            "or set UNIFIED_TEST_POSTGRES=skip"
-        )
-    with admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        try:
-            yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-        finally:
-            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-
-
-def _postgres_schema(database: str) -> Iterator[str]:
-    """An empty schema in the run's database, first on the search path of every connection.
-
-    A schema costs milliseconds where a database costs half a second, and the store
-    never names a schema, so it behaves exactly as in a database of its own.
-    """
-    schema = f"t_{secrets.token_hex(6)}"
-    with psycopg.connect(database, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-    try:
-        yield (
-            make_url(database)
-            .update_query_dict({"options": f"-csearch_path={schema}"})
-            .render_as_string(hide_password=False)
-        )
-    finally:
-        with psycopg.connect(database, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
-
-
-@pytest.fixture(params=BACKENDS)
-def backend(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
-    """A URL of an empty database of the parametrized backend, private to this test."""
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'db' / 'unified.db'}"
-    else:
-        yield from _postgres_schema(request.getfixturevalue("postgres_database"))
 
 
 @pytest.fixture

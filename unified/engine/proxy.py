@@ -1,15 +1,17 @@
 """The proxy face: catalogue operations addressed as ``/proxy/{resource}[/{id}][:{method}]``.
 
 The HTTP verb picks the standard method (GET collection = list, POST = create, GET item =
-get, PATCH/PUT = update, DELETE = delete); ``:method`` names a custom one. The item id
+get, PATCH/PUT = update, DELETE = delete; a list the vendor serves by POST, such as a
+search, is reached by POST on the collection); ``:method`` names a custom one. The item id
 fills the operation's last path placeholder (the record's own id); other placeholders
 (klass ``name``, ``customerId``, a parent ``id``...) come from query parameters of the same
-name."""
+name. Following a list's ``next_cursor`` needs none of them: the cursor carries them."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from unified.catalogue.loader import Catalogue, CatalogueOperation
 from unified.errors import ApiError
@@ -51,9 +53,15 @@ def resolve(catalogue: Catalogue, http: str, rest: str, query: Mapping[str, str]
         table = _ITEM_METHODS if item_id is not None else _COLLECTION_METHODS
         method = table.get(http)
         op = methods.get(method) if method else None
+        listed = methods.get("list")
+        if op is None and item_id is None and listed is not None and listed.http == http:
+            method, op = "list", listed  # a list the vendor serves by POST (searches), with a JSON body
         if op is None:
-            allowed = sorted({h for h, m in table.items() if m in methods})
-            raise ApiError(405, f"{resource} does not support {http} here", headers={"Allow": ", ".join(allowed)})
+            allowed = {h for h, m in table.items() if m in methods}
+            if item_id is None and listed is not None:
+                allowed.add(listed.http)
+            raise ApiError(405, f"{resource} does not support {http} here",
+                           headers={"Allow": ", ".join(sorted(allowed))})
     params: dict[str, str] = {}
     placeholders = list(op.path.params)
     if item_id is not None:
@@ -63,13 +71,14 @@ def resolve(catalogue: Catalogue, http: str, rest: str, query: Mapping[str, str]
     for name in placeholders:
         if name not in params and query.get(name):
             params[name] = query[name]
+    following = op.pagination is not None and bool(query.get("next_cursor") or query.get("cursor"))
     missing = [p for p in placeholders if p not in params]
-    if missing:
+    if missing and not following:  # a cursor carries the first page's parameters
         raise ApiError(400, f"{op.tool_name} needs {', '.join(missing)} (as a query parameter)",
                        pointer=f"/{missing[0]}")
     passthrough = {k: v for k, v in query.items() if k not in RESERVED_QUERY and k not in op.path.params}
     for name in op.query_required:
-        if name not in passthrough:
+        if name not in passthrough and not following:
             raise ApiError(400, f"query parameter {name} is required", pointer=f"/{name}")
     return ProxyCall(op, params, passthrough)
 

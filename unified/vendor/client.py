@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -122,7 +123,8 @@ class VendorClient:
         return await self.request(account, op.http, path, query=query, json_body=body,
                                   send_body=op.body is not None)
 
-    async def request(self, account: Account, method: str, path: str, *, query: Mapping[str, Any] | None = None,
+    async def request(self, account: Account, method: str, path: str, *,
+                      query: Mapping[str, Any] | Sequence[tuple[str, Any]] | None = None,
                       json_body: Any = None, send_body: bool = True, content: bytes | None = None,
                       headers: Mapping[str, str] | None = None, raw: bool = False) -> VendorResponse:
         """One vendor call. ``path`` must already be a safe path under the base URL."""
@@ -134,15 +136,19 @@ class VendorClient:
         if data is None and send_body and json_body is not None:
             data = _encoder.encode(json_body)
             request_headers["Content-Type"] = "application/json"
-        params = [(k, _query_value(v)) for k, v in (query or {}).items() if v is not None]
+        pairs = query.items() if isinstance(query, Mapping) else query or ()  # pairs keep repeated names
+        params = [(k, _query_value(v)) for k, v in pairs if v is not None]
         try:
             response = await client.request(method, path, params=params, content=data, headers=request_headers)
         except httpx.TimeoutException:
             raise ApiError(504, f"{provider.display_name} did not answer within {self.timeout.read:g} s",
                            code="vendor-timeout") from None
-        except httpx.TransportError as exc:
+        except httpx.ConnectError as exc:
             raise ApiError(502, f"could not reach {provider.display_name}: {type(exc).__name__}",
                            code="vendor-unreachable") from None
+        except httpx.TransportError as exc:  # reached, but the connection broke before a full answer
+            raise ApiError(502, f"the connection to {provider.display_name} broke off: {type(exc).__name__}",
+                           code="vendor-connection-lost") from None
         rate = normalize(response.headers, provider.rate_limit)
         parsed: Any = None
         if raw and response.status_code < 400:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import msgspec
@@ -11,6 +12,7 @@ from unified.app.context import Engine, engine, json_body
 from unified.errors import ApiError
 from unified.store import Conflict, IntegratedAccount, InvalidInput, NotFound
 from unified.vendor.client import resolve_base_url
+from unified.yamlfile import parse_msgspec_path
 
 
 class AccountCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -34,8 +36,13 @@ def _convert(data: object, kind: type) -> Any:
     try:
         return msgspec.convert(data if data is not None else {}, kind)
     except msgspec.ValidationError as exc:
-        text, _, where = str(exc).partition(" - at `$")
-        raise ApiError(400, f"invalid request body: {text}", pointer=where.rstrip("`").replace(".", "/") or "") from None
+        # msgspec names a dict value `[...]` without its key: point at the dict itself
+        text, path = parse_msgspec_path(str(exc).replace("[...]", ""))
+        missing = re.match(r"Object missing required field `(.+)`$", text)
+        if missing:  # point at the field the caller left out, as for unknown ones
+            path = (*path, missing.group(1))
+        pointer = "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
+        raise ApiError(400, f"invalid request body: {text}", pointer=pointer) from None
 
 
 def account_view(account: IntegratedAccount) -> dict[str, Any]:
@@ -47,8 +54,8 @@ def account_view(account: IntegratedAccount) -> dict[str, Any]:
 def _check_account(eng: Engine, provider: str, settings: dict[str, Any], credentials: dict[str, str] | None) -> None:
     catalogue = eng.catalogues.get(provider)
     if catalogue is None:
-        raise ApiError(400, f"unknown provider {provider!r}; known: {', '.join(sorted(eng.catalogues))}",
-                       pointer="/provider")
+        # the value is not echoed: it may be a secret pasted into the wrong field
+        raise ApiError(400, f"unknown provider; known: {', '.join(sorted(eng.catalogues))}", pointer="/provider")
     resolve_base_url(catalogue.provider, settings)
     needed = catalogue.provider.auth.credential
     if credentials is not None and not credentials.get(needed):

@@ -16,6 +16,7 @@ from unified.errors import ApiError
 PREFIX = "/passthrough"
 _FORWARDED_HEADERS = ("content-type", "accept")
 _SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9._~!$&'()*+,;=:@%-]*$")
+_ENCODED_SEPARATOR = re.compile(r"%(2f|5c|2e)", re.IGNORECASE)
 
 
 def safe_vendor_path(raw_path: str) -> str:
@@ -23,14 +24,16 @@ def safe_vendor_path(raw_path: str) -> str:
     if not raw_path.startswith(PREFIX + "/"):
         raise ApiError(400, "passthrough paths look like /passthrough/<vendor path>")
     path = raw_path[len(PREFIX):]
-    decoded = path
+    layers = [path]
     for _ in range(3):  # catch double and triple encoding too
-        decoded = unquote(decoded)
+        layers.append(unquote(layers[-1]))
+    decoded = layers[-1]
     lowered = decoded.lower()
     if ("//" in decoded or "\\" in decoded or "://" in lowered or "\x00" in decoded
             or any(seg in (".", "..") for seg in decoded.split("/")[1:])):
         raise ApiError(400, "the passthrough path must stay under the vendor base URL", pointer="/path")
-    if "%2f" in path.lower() or "%5c" in path.lower() or "%2e" in path.lower():
+    # at any decoding depth: a vendor or a proxy in front of it may decode more than once
+    if any(_ENCODED_SEPARATOR.search(layer) for layer in layers):
         raise ApiError(400, "encoded slashes and dots are not allowed in passthrough paths", pointer="/path")
     if not all(_SAFE_SEGMENT.match(seg) for seg in path.split("/")[1:]):
         raise ApiError(400, "the passthrough path contains characters that are not allowed", pointer="/path")
@@ -48,7 +51,7 @@ async def passthrough(request: Request, rest: str) -> Response:
     account, _ = await eng.account(auth.tenant.id, request.query_params.get("integrated_account_id"))
     body = await request.body()
     headers = {k: v for k, v in request.headers.items() if k.lower() in _FORWARDED_HEADERS}
-    result = await eng.vendor.request(account, request.method, path, query=dict(query), content=body or None,
+    result = await eng.vendor.request(account, request.method, path, query=query, content=body or None,
                                       headers=headers, raw=True)
     content_type = result.headers.get("content-type", "application/octet-stream")
     return Response(result.body, status_code=result.status, headers=result.rate_limit, media_type=content_type)

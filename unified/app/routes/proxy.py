@@ -21,13 +21,15 @@ async def proxy(request: Request, rest: str) -> Response:
     account, catalogue = await eng.account(auth.tenant.id, query.get("integrated_account_id"))
     call = resolve(catalogue, request.method, rest, query)
     op = call.op
-    body = await json_body(request, required=op.body is not None and op.body_required)
+    cursor = query.get("next_cursor") or query.get("cursor")
+    # following a cursor needs no body: the cursor carries the first page's body
+    body = await json_body(request, required=op.body is not None and op.body_required and not cursor)
     if op.external_url:
         raise ApiError(400, f"{op.tool_name} downloads a file link; use the passthrough route")
     if op.pagination is not None:
         page = await fetch_page(eng.vendor, eng.cursors, op, account, path_params=call.path_params,
                                 query=call.query, body=body, limit=parse_limit(query),
-                                cursor=query.get("next_cursor") or query.get("cursor"))
+                                cursor=cursor)
         return Response(list_envelope(page.records, page.next_cursor, page.prev_cursor), status_code=200,
                         headers=page.response.rate_limit)
     result = await eng.vendor.call(op, account, call.path_params, call.query, body)
