@@ -39,8 +39,9 @@ ROOMY_LIMITS = ("--rate-limit", "1000000", "--search-rate-limit", "1000000", "--
 
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator[SandboxProcess]:
-    """One sandbox for read-mostly tests; tests that write create their own records."""
-    with start_sandbox(seed=1) as proc:
+    """One sandbox for read-mostly tests; tests that write create their own records. Its org
+    budget is raised so the whole suite never hits it; limit tests use `fresh_sandbox`."""
+    with start_sandbox("--rate-limit", "100000", seed=1) as proc:
         yield proc
 
 

@@ -147,6 +147,8 @@ def parse_msgspec_path(message: str) -> tuple[str, PathKey]:
     if where.startswith("$"):
         where = where[1:]
     path: list[str | int] = []
+    # `[...]` is msgspec's "some dict key": it ends what we can locate
+    where = where.split("[...]", 1)[0]
     for match in re.finditer(r"\.([^.\[]+)|\[(\d+)\]", where):
         if match.group(1) is not None:
             path.append(match.group(1))

@@ -57,11 +57,11 @@ def timed(fn, repeat: int) -> list[float]:
 
 
 def bench_mapping(sandbox) -> None:
+    import jsonata
+
     from unified.catalogue.loader import load_all
     from unified.engine.unified_api import map_record
     from unified.mapping.loader import load_mappings
-
-    import jsonata
 
     print(f"jsonata engine module: {jsonata.__file__}")
     mapping = load_mappings(load_all())[("kustomer", "ticketing", "tickets")]

@@ -6,10 +6,9 @@ related records nested as ``{"id": ...}``."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from msgspec import Meta, Struct
-from typing_extensions import Annotated
 
 Id = Annotated[str, Meta(min_length=1, description="The record's id in the vendor, as a string.")]
 Timestamp = Annotated[str, Meta(description="ISO 8601 date-time.", examples=["2026-01-02T03:04:05.000Z"])]

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from msgspec import Meta
-from typing_extensions import Annotated
 
 from unified.models.ticketing import Body, EmailIn, Id, Phone, Record, Ref, RemoteData, Timestamp
 
