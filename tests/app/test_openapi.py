@@ -28,9 +28,9 @@ def test_every_mapped_resource_and_method_is_described():
             verb = {"list": "get", "get": "get", "create": "post", "update": "patch", "delete": "delete"}[method]
             operation = document["paths"][path][verb]
             assert operation["responses"]["400"]["content"]["application/problem+json"]
-            if method == "list":
+            if method in ("list", "get"):
                 names = {p["name"] for p in operation["parameters"]}
-                for field, ops in mapping.methods["list"].filters.items():
+                for field, ops in mapping.methods[method].filters.items():
                     for op in ops:
                         assert (field if op == "eq" else f"{field}[{op}]") in names
 

@@ -114,9 +114,14 @@ def unified_paths(mappings: dict[tuple[str, str, str], ResourceMapping]) -> tupl
                                       "schema": {"$ref": _REF.format(name=model.create.__name__)}}}},
                                   "responses": _responses("201", {"$ref": _REF.format(name=record)})}
         id_param = _param("id", "The record id.", {"type": "string"}, required=True, where="path")
+
+        def filter_params(name: str) -> list[dict[str, Any]]:
+            spec = methods.get(name, {"filters": {}})
+            return [_param(field if op == "eq" else f"{field}[{op}]", f"Filter: {field} {op}.", {"type": "string"})
+                    for field, ops in sorted(spec["filters"].items()) for op in sorted(ops)]
         if "get" in methods:
             item["get"] = {"tags": [tag], "summary": f"Get one of {resource}", "operationId": f"get_{api}_{resource}",
-                           "parameters": [id_param, *common],
+                           "parameters": [id_param, *common, *filter_params("get")],
                            "responses": _responses("200", {"$ref": _REF.format(name=record)})}
         if "update" in methods and model.update is not None:
             types.append(model.update)
