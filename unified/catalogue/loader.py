@@ -93,16 +93,22 @@ class Catalogue:
     provider: Provider
     operations: dict[str, CatalogueOperation] = field(default_factory=dict)  # by tool name
     files: list[str] = field(default_factory=list)
+    _by_resource: dict[str, dict[str, CatalogueOperation]] = field(default_factory=dict, repr=False)
+    _indexed: int = field(default=-1, repr=False)
 
     @property
     def name(self) -> str:
         return self.provider.name
 
     def resources(self) -> dict[str, dict[str, CatalogueOperation]]:
-        out: dict[str, dict[str, CatalogueOperation]] = {}
-        for op in self.operations.values():
-            out.setdefault(op.resource, {})[op.method] = op
-        return out
+        """Operations grouped by resource; built once (and again only if operations were added),
+        since the proxy resolves every request through it."""
+        if self._indexed != len(self.operations):
+            out: dict[str, dict[str, CatalogueOperation]] = {}
+            for op in self.operations.values():
+                out.setdefault(op.resource, {})[op.method] = op
+            self._by_resource, self._indexed = out, len(self.operations)
+        return self._by_resource
 
     def operation(self, resource: str, method: str) -> CatalogueOperation | None:
         return self.resources().get(resource, {}).get(method)
