@@ -9,6 +9,8 @@ from typing import Any
 
 import jsonata
 
+from unified.mapping.compiler import compile_expression
+
 
 class MappingError(Exception):
     """An expression failed: raised at load time (syntax) or at request time (evaluation)."""
@@ -32,7 +34,10 @@ class MappingRejected(MappingError):
 
 
 class Expr:
-    __slots__ = ("source", "where", "_compiled")
+    """One JSONata expression: compiled to Python closures where it can be (see ``compiler``),
+    with jsonata-python as the fallback and as the source of every error message."""
+
+    __slots__ = ("source", "where", "_compiled", "_fast")
 
     def __init__(self, source: str, where: str) -> None:
         self.source = source
@@ -41,8 +46,22 @@ class Expr:
             self._compiled = jsonata.Jsonata(source)
         except Exception as exc:  # jsonata-python raises JException and plain Python errors
             raise MappingError(f"{where}: invalid JSONata: {_message(exc)}") from None
+        self._fast = compile_expression(source)
+
+    @property
+    def compiled(self) -> bool:
+        return self._fast is not None
 
     def __call__(self, data: Any, bindings: dict[str, Any] | None = None) -> Any:
+        if self._fast is not None:
+            try:
+                return self._fast(data, bindings if bindings is not None else {})
+            except Exception:  # noqa: BLE001 - any doubt (a rare shape, an error) goes to jsonata-python
+                pass
+        return self.interpret(data, bindings)
+
+    def interpret(self, data: Any, bindings: dict[str, Any] | None = None) -> Any:
+        """Evaluate with jsonata-python only (the reference the compiled form must equal)."""
         try:
             # Always pass bindings: a shared compiled expression without them can leak `$$`
             # between concurrent evaluations in jsonata-python.
