@@ -66,6 +66,8 @@ def parse_query(params: list[tuple[str, str]]) -> UnifiedQuery:
                 raise ApiError(400, "sort_order must be asc or desc", pointer="/sort_order")
             parsed.sort_by = {"field": (parsed.sort_by or {}).get("field", ""), "order": value}
         elif key == "ignore_remote_data":
+            if value.lower() not in ("true", "1", "false", "0"):
+                raise ApiError(400, "ignore_remote_data must be true or false", pointer="/ignore_remote_data")
             parsed.remote_data = value.lower() not in ("true", "1")
         elif key == "response_format":
             if value not in ("unified", "raw"):
@@ -331,12 +333,14 @@ def map_record(mapping: ResourceMapping, method: CompiledMethod, route: Compiled
         return None  # a mapping may drop a record by returning null
     if not isinstance(mapped, dict):
         raise MappingError(f"{expr.where}: the response mapping must produce an object")
-    if remote_data:
-        mapped["remote_data"] = record
+    mapped.pop("remote_data", None)  # the vendor record is added after the check: it is large and already JSON
     try:
-        return msgspec.to_builtins(msgspec.convert(mapped, mapping.model.record, strict=False))
+        unified = msgspec.to_builtins(msgspec.convert(mapped, mapping.model.record, strict=False))
     except msgspec.ValidationError as exc:
         raise MappingError(f"{expr.where}: the mapped record does not fit the unified schema: {exc}") from None
+    if remote_data:
+        unified["remote_data"] = record
+    return unified
 
 
 def _eval(expr: Any, data: Any, bindings: dict[str, Any] | None = None) -> Any:
