@@ -8,6 +8,7 @@ and shape responses, with the filters and sorts its mappings declare."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -15,15 +16,13 @@ import msgspec
 from litestar import Litestar
 from litestar._openapi.plugin import OpenAPIPlugin
 
-from unified.catalogue.loader import PROJECT_ROOT
+from unified.app import openapi_fixed
+from unified.catalogue.loader import PROJECT_ROOT, Catalogue
 from unified.mapping.loader import ResourceMapping
 from unified.models import REGISTRY
 
 COMMITTED = PROJECT_ROOT / "openapi" / "openapi.json"
 _REF = "#/components/schemas/{name}"
-_ERRORS = {"400": "Bad input (with a pointer to the field)", "401": "Missing or invalid API key",
-           "404": "Unknown account, resource or record", "405": "The vendor cannot do this",
-           "429": "Vendor rate limit; see Retry-After", "502": "Vendor failure", "504": "Vendor timeout"}
 
 
 class Problem(msgspec.Struct, kw_only=True):
@@ -37,6 +36,7 @@ class Problem(msgspec.Struct, kw_only=True):
     pointer: str | None = None
     errors: list[dict[str, Any]] | None = None
     vendor: dict[str, Any] | None = None
+    request_id: str | None = None
 
 
 def _param(name: str, description: str, schema: dict[str, Any], *, required: bool = False,
@@ -47,12 +47,19 @@ def _param(name: str, description: str, schema: dict[str, Any], *, required: boo
     return param
 
 
+RAW = {"description": "With response_format=raw: the vendor's response, untouched (any JSON)."}
+
+
+def _or_raw(schema: dict[str, Any]) -> dict[str, Any]:
+    """`response_format=raw` swaps the unified shape for the vendor's own, which we cannot describe."""
+    return {"anyOf": [schema, {"$ref": _REF.format(name="RawVendorResponse")}]}
+
+
 def _responses(ok: str, schema: dict[str, Any] | None) -> dict[str, Any]:
     out: dict[str, Any] = {ok: {"description": "OK"}}
     if schema is not None:
         out[ok]["content"] = {"application/json": {"schema": schema}}
-    problem = {"application/problem+json": {"schema": {"$ref": _REF.format(name="Problem")}}}
-    out.update({code: {"description": text, "content": problem} for code, text in _ERRORS.items()})
+    out.update(openapi_fixed.problems(sorted(openapi_fixed.VENDOR)))
     return out
 
 
@@ -99,7 +106,8 @@ def unified_paths(mappings: dict[tuple[str, str, str], ResourceMapping]) -> tupl
                 params.append(_param("sort_by", "Sort field.", {"type": "string", "enum": sorted(spec["sort_by"])}))
                 params.append(_param("sort_order", "Sort order.", {"type": "string", "enum": ["asc", "desc"]}))
             envelope = {"type": "object", "required": ["result", "next_cursor", "prev_cursor", "result_count"],
-                        "properties": {"result": {"type": "array", "items": {"$ref": _REF.format(name=record)}},
+                        "properties": {"result": _or_raw({"type": "array",
+                                                                  "items": {"$ref": _REF.format(name=record)}}),
                                        "next_cursor": {"type": ["string", "null"]},
                                        "prev_cursor": {"type": ["string", "null"]},
                                        "result_count": {"type": "integer"}}}
@@ -112,48 +120,60 @@ def unified_paths(mappings: dict[tuple[str, str, str], ResourceMapping]) -> tupl
                                   "operationId": f"create_{api}_{resource}", "parameters": list(common),
                                   "requestBody": {"required": True, "content": {"application/json": {
                                       "schema": {"$ref": _REF.format(name=model.create.__name__)}}}},
-                                  "responses": _responses("201", {"$ref": _REF.format(name=record)})}
+                                  "responses": _responses("201", _or_raw({"$ref": _REF.format(name=record)}))}
         id_param = _param("id", "The record id.", {"type": "string"}, required=True, where="path")
 
-        def filter_params(name: str) -> list[dict[str, Any]]:
+        def filter_params(name: str, methods: dict[str, Any] = methods) -> list[dict[str, Any]]:
             spec = methods.get(name, {"filters": {}})
             return [_param(field if op == "eq" else f"{field}[{op}]", f"Filter: {field} {op}.", {"type": "string"})
                     for field, ops in sorted(spec["filters"].items()) for op in sorted(ops)]
         if "get" in methods:
             item["get"] = {"tags": [tag], "summary": f"Get one of {resource}", "operationId": f"get_{api}_{resource}",
                            "parameters": [id_param, *common, *filter_params("get")],
-                           "responses": _responses("200", {"$ref": _REF.format(name=record)})}
+                           "responses": _responses("200", _or_raw({"$ref": _REF.format(name=record)}))}
         if "update" in methods and model.update is not None:
             types.append(model.update)
             item["patch"] = {"tags": [tag], "summary": f"Update one of {resource}",
                              "operationId": f"update_{api}_{resource}", "parameters": [id_param, *common],
                              "requestBody": {"required": True, "content": {"application/json": {
                                  "schema": {"$ref": _REF.format(name=model.update.__name__)}}}},
-                             "responses": _responses("200", {"$ref": _REF.format(name=record)})}
+                             "responses": _responses("200", _or_raw({"$ref": _REF.format(name=record)}))}
         if "delete" in methods:
             item["delete"] = {"tags": [tag], "summary": f"Delete one of {resource}",
                               "operationId": f"delete_{api}_{resource}", "parameters": [id_param, account],
                               "responses": _responses("200", {"type": "object", "properties": {
                                   "id": {"type": "string"}}})}
+        for op in (*collection.values(), *item.values()):
+            op["security"] = openapi_fixed.BEARER
         if collection:
             paths[f"/unified/{api}/{resource}"] = collection
         if item:
             paths[f"/unified/{api}/{resource}/{{id}}"] = item
     _, components = msgspec.json.schema_components(list(dict.fromkeys(types)), ref_template=_REF)
+    components["RawVendorResponse"] = RAW
     return paths, components
 
 
-def install(app: Litestar, mappings: dict[tuple[str, str, str], ResourceMapping]) -> None:
+def install(app: Litestar, mappings: dict[tuple[str, str, str], ResourceMapping],
+            catalogues: Mapping[str, Catalogue] | None = None) -> None:
     """Serve Litestar's document extended with the unified paths at /schema/openapi.json.
+
+    The fixed routes (admin, proxy, passthrough, health) are described by `openapi_fixed`.
 
     Litestar caches the rendered document in the plugin; we build it once here and put the
     extended version in that cache (there is no public hook for extra paths)."""
     plugin = app.plugins.get(OpenAPIPlugin)
     document = json.loads(json.dumps(plugin.provide_openapi_schema(), default=str))
+    if catalogues is None:
+        from unified.catalogue.loader import load_all
+
+        catalogues = load_all()
+    fixed = openapi_fixed.describe(document, catalogues)
     paths, components = unified_paths(mappings)
     document.setdefault("paths", {}).update(paths)
     document["paths"] = dict(sorted(document["paths"].items()))
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    schemas.update(fixed)
     schemas.update(components)
     document["components"]["schemas"] = dict(sorted(schemas.items()))
     plugin._openapi_schema = document

@@ -85,9 +85,9 @@ def resolve(catalogue: Catalogue, http: str, rest: str, query: Mapping[str, str]
 
 def parse_limit(query: Mapping[str, str]) -> int | None:
     raw = query.get("limit")
-    if raw in (None, ""):
+    if raw is None:
         return None
-    try:
+    try:  # an empty limit is refused, as on the unified API, rather than read as "the default"
         value = int(raw)
     except ValueError:
         raise ApiError(400, "limit must be an integer", pointer="/limit") from None
