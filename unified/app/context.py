@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import msgspec
 from litestar import Request
 
+from unified.app import observability
+from unified.app.limits import NestingTooDeep, check_json_depth
 from unified.catalogue.loader import Catalogue
 from unified.engine.cursors import CursorCodec
 from unified.errors import ApiError
@@ -33,6 +35,7 @@ class Engine:
             auth = await self.store.authenticate(token.strip())
         if auth is None:
             raise ApiError(401, UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"})
+        observability.note(tenant_id=auth.tenant.id)
         return auth
 
     async def account(self, tenant_id: str, account_id: str | None) -> tuple[Account, Catalogue]:
@@ -60,6 +63,9 @@ async def json_body(request: Request, *, required: bool = False) -> object:
             raise ApiError(400, "a JSON request body is required", pointer="")
         return None
     try:
+        check_json_depth(raw)
         return _decoder.decode(raw)
+    except NestingTooDeep as exc:
+        raise ApiError(400, str(exc), pointer="", code="json-too-deep") from None
     except msgspec.DecodeError as exc:
         raise ApiError(400, f"the request body is not valid JSON: {exc}", pointer="") from None

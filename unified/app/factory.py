@@ -14,6 +14,8 @@ from litestar.openapi import OpenAPIConfig
 
 from unified.app import openapi
 from unified.app.context import Engine
+from unified.app.idempotency import IdempotencyPolicy
+from unified.app.observability import RequestContext
 from unified.app.problems import EXCEPTION_HANDLERS
 from unified.app.routes import admin, health, mcp, mcp_admin, passthrough, proxy, unified
 from unified.catalogue.loader import load_all
@@ -62,9 +64,12 @@ def create_app(config: StoreConfig | None = None, *, vendor_timeout: float | Non
         lifespan=[lifespan, mcp.sweeper_lifespan],
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=MAX_BODY_BYTES,
+        logging_config=None,  # logging is the process's to configure (`unified serve` logs JSON lines)
         openapi_config=OpenAPIConfig(title="unified", version="0.1.0",
                                      description="Unified helpdesk API: admin, proxy and passthrough faces."),
         debug=False,
     )
-    openapi.install(app, mappings)
+    openapi.install(app, mappings, catalogues)
+    app.state.idempotency = IdempotencyPolicy.from_env()
+    app.asgi_handler = RequestContext(app.asgi_handler)  # outermost: request ids on every response
     return app

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import signal
 import sys
 
@@ -19,8 +18,9 @@ def _handle(args: argparse.Namespace) -> int:
 
         os.environ["UNIFIED_DATABASE_URL"] = args.database_url  # workers read the same environment
     config = StoreConfig.from_env()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    from unified.app.observability import configure_json_logging, json_log_config
+
+    configure_json_logging()  # one JSON object per line, with the request id inside requests
     sandbox = None
     # uvicorn re-raises SIGTERM after its graceful shutdown; make that an exception so the
     # `finally` below still stops the sandbox child.
@@ -35,7 +35,7 @@ def _handle(args: argparse.Namespace) -> int:
             email = example_email(sandbox.base_url, sandbox.api_key)
             print(banner(demo, created, f"http://{args.host}:{args.port}", sandbox.base_url, email), flush=True)
         uvicorn.run("unified.app.factory:create_app", factory=True, host=args.host, port=args.port,
-                    workers=args.workers, log_level="warning", access_log=False)
+                    workers=args.workers, log_level="warning", access_log=False, log_config=json_log_config())
     except (OSError, RuntimeError) as exc:
         print(f"unified serve: {exc}", file=sys.stderr)
         return 1

@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -117,4 +118,23 @@ unmasking_windows = Table(
         ["integrated_accounts.tenant_id", "integrated_accounts.id"],
         ondelete="CASCADE",
     ),
+)
+
+# Idempotency keys of creates: one row per (tenant, operation, key). The insert is the
+# claim (the primary key makes it atomic across processes); the finished response is
+# stored for replay until ``expires_at``. See idempotency.py.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("tenant_id", id_type(), ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    Column("scope", String(200), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("claim_token", String(32), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("status_code", Integer(), nullable=True),
+    Column("response_headers", json_type(), nullable=True),
+    Column("response_body", LargeBinary(), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False, index=True),
 )

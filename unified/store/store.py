@@ -17,6 +17,7 @@ from .api_keys import ApiKeyRepository
 from .config import StoreConfig
 from .crypto import Cipher
 from .db import Database, create_engine
+from .idempotency import IdempotencyRepository
 from .keyfile import load_or_create_key_file
 from .mcp_servers import McpServerRepository
 from .records import Health
@@ -26,7 +27,8 @@ from .unmasking_windows import UnmaskingWindowRepository
 HEALTH_TIMEOUT_SECONDS = 5.0
 
 
-class Store(TenantRepository, ApiKeyRepository, AccountRepository, McpServerRepository, UnmaskingWindowRepository):
+class Store(TenantRepository, ApiKeyRepository, AccountRepository, McpServerRepository, UnmaskingWindowRepository,
+            IdempotencyRepository):
     """Tenants, API keys, integrated accounts, MCP servers and open unmasking windows in SQLite or PostgreSQL."""
 
     @classmethod

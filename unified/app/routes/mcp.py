@@ -18,7 +18,9 @@ from urllib.parse import urlsplit
 from litestar import Litestar, Request, Response, route
 from litestar.exceptions import HTTPException
 
+from unified.app import observability
 from unified.app.context import Engine, engine
+from unified.app.limits import NestingTooDeep, check_json_depth
 from unified.errors import ApiError
 from unified.mcp import protocol
 from unified.mcp.admin import public_url
@@ -78,6 +80,7 @@ async def _serve(request: Request, token: str) -> Response:
     server = await _authorize(request, eng, token)
     if isinstance(server, Response):
         return server
+    observability.note(tenant_id=server.tenant_id)
     parsed = await _parse(request)
     if isinstance(parsed, Response):
         return parsed
@@ -116,8 +119,12 @@ async def _authorize(request: Request, eng: Engine, token: str) -> McpServer | R
 
 async def _parse(request: Request) -> tuple[bool, list[Message | dict[str, Any]], str] | Response:
     """(is a batch, each message or its error reply, protocol version), or the 400 to send."""
+    raw = await request.body()
     try:
-        payload = protocol.decode(await request.body())
+        check_json_depth(raw)
+        payload = protocol.decode(raw)
+    except NestingTooDeep as exc:
+        return _refuse(400, INVALID_REQUEST, f"Invalid Request: {exc}")
     except RpcError as exc:
         return _refuse(400, exc.code, exc.message)
     batch = isinstance(payload, list)

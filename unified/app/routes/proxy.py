@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from litestar import Request, Response, route
 
+from unified.app import observability
 from unified.app.context import engine, json_body
+from unified.app.idempotency import run_once
+from unified.catalogue.loader import CatalogueOperation
 from unified.engine.paging import fetch_page
 from unified.engine.proxy import list_envelope, parse_limit, resolve
 from unified.errors import ApiError
@@ -30,9 +33,25 @@ async def proxy(request: Request, rest: str) -> Response:
         page = await fetch_page(eng.vendor, eng.cursors, op, account, path_params=call.path_params,
                                 query=call.query, body=body, limit=parse_limit(query),
                                 cursor=cursor)
+        observability.note(vendor_status=page.response.status)
         return Response(list_envelope(page.records, page.next_cursor, page.prev_cursor), status_code=200,
                         headers=page.response.rate_limit)
-    result = await eng.vendor.call(op, account, call.path_params, call.query, body)
-    if result.status == 204 or result.body is None:
-        return Response(None, status_code=204, headers=result.rate_limit)
-    return Response(result.body, status_code=result.status, headers=result.rate_limit)
+
+    async def send() -> Response:
+        result = await eng.vendor.call(op, account, call.path_params, call.query, body)
+        observability.note(vendor_status=result.status)
+        if result.status == 204 or result.body is None:
+            return Response(None, status_code=204, headers=result.rate_limit)
+        return Response(result.body, status_code=result.status, headers=result.rate_limit)
+
+    if not creates_something(op):
+        return await send()
+    return await run_once(request, eng.store, auth.tenant.id, f"proxy:{op.tool_name}:{account.id}", send)
+
+
+def creates_something(op: CatalogueOperation) -> bool:
+    """Creates and custom POST methods that write (merges, sends, redactions...) take an
+    Idempotency-Key; reads, lists, updates and deletes ignore it (repeating them is harmless
+    or already idempotent)."""
+    return op.pagination is None and (op.method == "create" or (op.is_custom and op.http == "POST"
+                                                                and op.access != "read"))

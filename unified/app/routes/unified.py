@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from litestar import Request, Response, delete, get, patch, post
 
 from unified.app.context import Engine, engine, json_body
+from unified.app.idempotency import run_once
 from unified.engine.unified_api import UnifiedEngine, parse_query
 from unified.errors import ApiError
 from unified.mapping.expr import MappingError
@@ -30,7 +31,8 @@ async def _context(request: Request, api: str, resource: str):
         if not known:
             raise ApiError(404, f"unknown unified API {api!r} for {account.provider}")
         raise ApiError(404, f"unknown resource {api}/{resource} (known: {', '.join(known)})")
-    return state.engine, mapping, catalogue, account, parse_query(list(request.query_params.multi_items()))
+    return (state.engine, mapping, catalogue, account, parse_query(list(request.query_params.multi_items())),
+            auth.tenant.id)
 
 
 def _mapping_failure(exc: MappingError) -> ApiError:
@@ -39,7 +41,7 @@ def _mapping_failure(exc: MappingError) -> ApiError:
 
 @get("/unified/{api:str}/{resource:str}", include_in_schema=False, summary="List unified records")
 async def list_records(request: Request, api: str, resource: str) -> Response:
-    unified, mapping, catalogue, account, query = await _context(request, api, resource)
+    unified, mapping, catalogue, account, query, _ = await _context(request, api, resource)
     try:
         body, headers = await unified.list(mapping, catalogue, account, query)
     except MappingError as exc:
@@ -49,7 +51,7 @@ async def list_records(request: Request, api: str, resource: str) -> Response:
 
 @get("/unified/{api:str}/{resource:str}/{record_id:str}", include_in_schema=False, summary="Get a unified record")
 async def get_record(request: Request, api: str, resource: str, record_id: str) -> Response:
-    unified, mapping, catalogue, account, query = await _context(request, api, resource)
+    unified, mapping, catalogue, account, query, _ = await _context(request, api, resource)
     try:
         body, headers = await unified.get(mapping, catalogue, account, record_id, query)
     except MappingError as exc:
@@ -59,18 +61,23 @@ async def get_record(request: Request, api: str, resource: str, record_id: str) 
 
 @post("/unified/{api:str}/{resource:str}", include_in_schema=False, summary="Create a unified record", status_code=201)
 async def create_record(request: Request, api: str, resource: str) -> Response:
-    unified, mapping, catalogue, account, query = await _context(request, api, resource)
+    unified, mapping, catalogue, account, query, tenant_id = await _context(request, api, resource)
     data = await json_body(request, required=True)
-    try:
-        body, headers = await unified.create(mapping, catalogue, account, data, query)
-    except MappingError as exc:
-        raise _mapping_failure(exc) from None
-    return Response(body, status_code=201, headers=headers)
+
+    async def create() -> Response:
+        try:
+            body, headers = await unified.create(mapping, catalogue, account, data, query)
+        except MappingError as exc:
+            raise _mapping_failure(exc) from None
+        return Response(body, status_code=201, headers=headers)
+
+    scope = f"unified:{api}/{resource}:create:{account.id}"
+    return await run_once(request, engine(request).store, tenant_id, scope, create)
 
 
 @patch("/unified/{api:str}/{resource:str}/{record_id:str}", include_in_schema=False, summary="Update a unified record")
 async def update_record(request: Request, api: str, resource: str, record_id: str) -> Response:
-    unified, mapping, catalogue, account, query = await _context(request, api, resource)
+    unified, mapping, catalogue, account, query, _ = await _context(request, api, resource)
     data = await json_body(request, required=True)
     try:
         body, headers = await unified.update(mapping, catalogue, account, record_id, data, query)
@@ -82,7 +89,7 @@ async def update_record(request: Request, api: str, resource: str, record_id: st
 @delete("/unified/{api:str}/{resource:str}/{record_id:str}", include_in_schema=False, summary="Delete a unified record",
         status_code=200)
 async def delete_record(request: Request, api: str, resource: str, record_id: str) -> Response:
-    unified, mapping, catalogue, account, query = await _context(request, api, resource)
+    unified, mapping, catalogue, account, query, _ = await _context(request, api, resource)
     try:
         body, headers = await unified.delete(mapping, catalogue, account, record_id, query)
     except MappingError as exc:
