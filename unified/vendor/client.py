@@ -99,6 +99,21 @@ class VendorClient:
             stats[url] = len(getattr(pool, "connections", []) or [])
         return stats
 
+    def pool_usage(self) -> dict[str, dict[str, int]]:
+        """Per base URL: open, idle and in-use connections, queued requests and the limit.
+
+        Read-only, for leak checks: after any number of failed calls, in-use and queued fall
+        back to 0 and open stays at most the limit."""
+        usage = {}
+        for url, client in self._clients.items():
+            pool = getattr(client._transport, "_pool", None)
+            connections = [c for c in getattr(pool, "connections", []) or [] if not c.is_closed()]
+            idle = sum(1 for c in connections if c.is_idle())
+            usage[url] = {"open": len(connections), "idle": idle, "in_use": len(connections) - idle,
+                          "queued": sum(1 for r in getattr(pool, "_requests", []) if r.is_queued()),
+                          "limit": self.limits.max_connections or 0}
+        return usage
+
     async def aclose(self) -> None:
         clients, self._clients = list(self._clients.values()), {}
         await asyncio.gather(*(c.aclose() for c in clients))
