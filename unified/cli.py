@@ -8,7 +8,8 @@ import importlib
 import sys
 
 # Module names under unified.commands; each defines register(subparsers).
-COMMAND_MODULES = ("check", "sandbox", "schemas", "serve", "tenants", "keys", "accounts", "openapi", "mcp_servers")
+COMMAND_MODULES = ("check", "sandbox", "schemas", "serve", "tenants", "keys", "accounts", "openapi", "mcp_servers",
+                   "encryption")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from . import ids, validate
 from .errors import Conflict, DecryptionError, NotFound
-from .records import Credentials, IntegratedAccount, Page
+from .records import Credentials, IntegratedAccount, KeyUsage, Page
 from .repository import Repository
 from .schema import integrated_accounts as accounts
 from .schema import tenants
@@ -202,6 +202,32 @@ class AccountRepository(Repository):
                     rotated += result.rowcount
             if len(rows) < batch_size:
                 return rotated
+            last_id = rows[-1].id
+
+    async def credential_key_usage(self, *, batch_size: int = ROTATION_BATCH_SIZE) -> KeyUsage:
+        """Count the accounts each configured key decrypts, reading in batches; changes nothing."""
+        per_key = [0] * self._cipher.key_count
+        unreadable: list[str] = []
+        last_id = ""
+        while True:
+            async with self._db.read() as conn:
+                rows = (
+                    await conn.execute(
+                        select(accounts.c.id, accounts.c.credentials_encrypted)
+                        .where(accounts.c.id > last_id)
+                        .order_by(accounts.c.id)
+                        .limit(batch_size)
+                    )
+                ).all()
+            for account_id, token in rows:
+                position = self._cipher.key_position(token)
+                if position is None:
+                    unreadable.append(account_id)
+                else:
+                    per_key[position] += 1
+            if len(rows) < batch_size:
+                total = sum(per_key) + len(unreadable)
+                return KeyUsage(accounts=total, per_key=tuple(per_key), unreadable=tuple(unreadable))
             last_id = rows[-1].id
 
     @staticmethod

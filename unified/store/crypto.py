@@ -34,8 +34,13 @@ class Cipher:
                     f"encryption key #{position} is not a valid Fernet key "
                     "(expected 32 url-safe base64-encoded bytes)"
                 ) from None
+        self._fernets = tuple(fernets)
         self._fernet = MultiFernet(fernets)
         self._key_count = len(fernets)
+
+    @property
+    def key_count(self) -> int:
+        return self._key_count
 
     def __repr__(self) -> str:
         return f"Cipher(<{self._key_count} key(s)>)"
@@ -48,6 +53,23 @@ class Cipher:
             return self._fernet.decrypt(token.encode("ascii"))
         except (InvalidToken, UnicodeEncodeError):
             raise DecryptionError("stored credentials cannot be decrypted with the configured keys") from None
+
+    def key_position(self, token: str) -> int | None:
+        """Which configured key decrypts ``token`` (0 = the current one), None if none does.
+
+        Tells an operator whether rotation is finished, i.e. whether old keys may be dropped.
+        """
+        try:
+            data = token.encode("ascii")
+        except UnicodeEncodeError:
+            return None
+        for position, fernet in enumerate(self._fernets):
+            try:
+                fernet.decrypt(data)
+            except InvalidToken:
+                continue
+            return position
+        return None
 
     def rotate(self, token: str) -> str:
         """Re-encrypt ``token`` with the current key, keeping its plaintext."""

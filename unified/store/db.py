@@ -9,6 +9,7 @@ BEGIN (the documented pysqlite/aiosqlite recipe) and start write transactions wi
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -42,7 +43,21 @@ def create_engine(database_url: str) -> AsyncEngine:
     return engine
 
 
+class _DropDriverCallLog(logging.Filter):
+    """aiosqlite logs every call at DEBUG with its arguments, bound values included, which would
+    undo ``hide_parameters``: a token a user pasted where an id belongs would reach the log. The
+    lines say nothing SQLAlchemy's own log does not, so they are dropped."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.DEBUG
+
+
+_DRIVER_LOG_FILTER = _DropDriverCallLog()
+
+
 def _configure_sqlite(engine: AsyncEngine) -> None:
+    logging.getLogger("aiosqlite").addFilter(_DRIVER_LOG_FILTER)  # once: the same filter object
+
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, below

@@ -128,3 +128,23 @@ class Credentials(dict[str, Any]):
         return f"Credentials({{{', '.join(f'{name!r}: <redacted>' for name in self)}}})"
 
     __str__ = __repr__
+
+
+class KeyUsage(msgspec.Struct, frozen=True, kw_only=True):
+    """How many accounts each configured encryption key protects (position 0 is the current key).
+
+    Old keys may leave the configuration once ``on_current_key == accounts``; ``unreadable``
+    lists accounts no configured key decrypts (their key was dropped too early).
+    """
+
+    accounts: int
+    per_key: tuple[int, ...]
+    unreadable: tuple[str, ...] = ()
+
+    @property
+    def on_current_key(self) -> int:
+        return self.per_key[0] if self.per_key else 0
+
+    @property
+    def on_old_keys(self) -> int:
+        return sum(self.per_key[1:])
