@@ -196,8 +196,8 @@ def accounts(record: dict[str, Any], bindings: dict[str, Any]) -> dict[str, Any]
     }
 
 
-def _team_ids(uid: str, team_members: dict[str, Any]) -> list[str]:
-    return [team for team, members in team_members.items() if uid in _items(members)]
+def _team_ids(uid: str, user_teams: dict[str, Any]) -> list[str]:
+    return list(user_teams.get(uid) or [])
 
 
 def users(record: dict[str, Any], bindings: dict[str, Any]) -> dict[str, Any]:
@@ -211,7 +211,7 @@ def users(record: dict[str, Any], bindings: dict[str, Any]) -> dict[str, Any]:
         "username": a.get("displayName"),
         "emails": [{"email": email, "type": None}] if isinstance(email, str) else [],
         "is_active": a.get("deleted") is not True,
-        "team_ids": _team_ids(record["id"], bindings["lookups"]["team_members"]),
+        "team_ids": _team_ids(record["id"], bindings["lookups"]["user_teams"]),
         "avatar": a.get("avatarUrl"),
         "roles": [_ref(r, r) for r in _items(a.get("roles"))],
         "created_at": a.get("createdAt"),
@@ -337,7 +337,7 @@ def directory_users(record: dict[str, Any], bindings: dict[str, Any]) -> dict[st
         "status": status,
         "is_email_verified": isinstance(a.get("emailVerifiedAt"), str),
         "roles": [_ref(r, r) for r in _items(a.get("roles"))],
-        "groups": [_ref(t) for t in _team_ids(record["id"], bindings["lookups"]["team_members"])],
+        "groups": [_ref(t) for t in _team_ids(record["id"], bindings["lookups"]["user_teams"])],
         "created_at": a.get("createdAt"),
         "updated_at": a.get("updatedAt"),
         "remote_data": record,

@@ -123,7 +123,13 @@ class LookupCache:
                                     limit=lookup.op.pagination.max_size if lookup.op.pagination else None,
                                     cursor=cursor)
             for record in page.records:
-                table[str(lookup.key(record))] = lookup.value(record)
+                if lookup.collect:
+                    keys = lookup.key(record)
+                    value = lookup.value(record)
+                    for item in keys if isinstance(keys, list) else [] if keys is None else [keys]:
+                        table.setdefault(str(item), []).append(value)
+                else:
+                    table[str(lookup.key(record))] = lookup.value(record)
             cursor = page.next_cursor
             if not cursor:
                 break

@@ -23,10 +23,25 @@ from typing import Any
 from unified.mapping import runtime as rt
 from unified.mapping.runtime import MISSING, NULL, JList
 
-INLINE_NATIVES = frozenset({"exists", "string", "lookup", "not", "boolean"})
+INLINE_NATIVES = frozenset({"exists", "string", "lookup", "not", "boolean", "type"})
+CLOSURE_NATIVES = frozenset({"count", "map", "filter", "each", "number"})  # compiler._fast_native has these
+UNSUPPORTED = frozenset({"eval", "now", "millis", "random"})
 GENERAL = object()  # "only the general path can read this": see _Source.prefix
 PLAIN = frozenset({str, int, float, bool, dict, list})  # input values: never NULL, never sequences
 CLEAN_KINDS = frozenset({"clean", "str", "bool", "num"})
+
+
+def expression_function(compiler: Any, node: Any, *, output: bool) -> Callable[[Any, Any], Any]:
+    """A generated ``(data, frame) -> value`` for any expression (the whole mapping, or a
+    lambda's body); an array as context goes to the closure form, which handles grouping."""
+    source = _Source(compiler, output)
+    source.emit(1, "if isinstance(data, list):")
+    result = f"{source.lazy(node)}(data, frame)"
+    source.emit(2, f"return {result if not output else f'rt.cleaned({result})'}")
+    head = len(source.lines)
+    value, kind = source.value(node, 1, output)
+    source.emit(1, f"return {source.stored(value, kind) if output else value}")
+    return source.build("evaluate", head)
 
 
 def object_function(compiler: Any, node: Any, grouped: Callable[[Any, Any], Any], *,
@@ -114,13 +129,35 @@ class _Source:
             return self.array(node, ind, out), "clean" if out else "any"
         if kind == "function" and node.procedure.type == "variable":
             name = str(node.procedure.value)
-            if name in INLINE_NATIVES and name not in self.compiler.bound and rt.STATIC_FRAME.lookup(name) is not None:
+            native = rt.STATIC_FRAME.lookup(name)
+            if name not in self.compiler.bound and native is not None and name not in UNSUPPORTED:
                 self.compiler.static_calls.add(name)
-                inlined = self.native(name, node, ind)
+                inlined = self.native(name, node, ind) if name in INLINE_NATIVES else None
                 if inlined is not None:
                     return inlined
+                if name not in CLOSURE_NATIVES:
+                    return self.native_call(native, node, ind), "any"
         if kind == "binary" and node.value in ("=", "!=", "and", "or", "&"):
             return self.binary(node, ind)
+        if kind == "binary" and node.value in ("<", "<=", ">", ">="):
+            return self.comparison(node, ind), "any"
+        if kind == "binary" and node.value in ("+", "-", "*", "/", "%"):
+            left, _ = self.value(node.lhs, ind)
+            right, _ = self.value(node.rhs, ind)
+            result = self.temp()
+            self.emit(ind, f"{result} = rt.numeric({str(node.value)!r}, {left}, {right})")
+            return result, "num"
+        if kind == "unary" and node.value == "-":
+            operand, _ = self.value(node.expression, ind)
+            result = self.temp()
+            self.emit(ind, f"{result} = rt.negate({operand})")
+            return result, "num"
+        if kind == "block":
+            return self.block(node, ind, out)
+        if kind == "bind":
+            value, value_kind = self.value(node.rhs, ind)
+            self.emit(ind, f"frame.bindings[{str(node.lhs.value)!r}] = {value}")
+            return value, value_kind
         if kind == "variable" and node.value != "":
             result = self.temp()
             self.emit(ind, f"{result} = frame.lookup({str(node.value)!r})")
@@ -128,6 +165,47 @@ class _Source:
         if kind == "variable":  # `$`, the context: never an array here (arrays took the general form)
             return "data", "any"
         return self.closure(node, ind), "any"
+
+    def block(self, node: Any, ind: int, out: bool) -> tuple[str, str]:
+        """``(a; b; c)``: a new scope (the local ``frame`` is rebound, then restored)."""
+        if not node.expressions:
+            return "None", "clean"
+        saved, result = self.temp(), self.temp()
+        self.emit(ind, f"{saved} = frame")
+        self.emit(ind, "frame = rt.Frame(frame)")
+        for expression in node.expressions[:-1]:
+            self.value(expression, ind)
+        last, kind = self.value(node.expressions[-1], ind, out)
+        self.emit(ind, f"{result} = {last}")
+        self.emit(ind, f"frame = {saved}")
+        return result, kind
+
+    def comparison(self, node: Any, ind: int) -> str:
+        """``<``..``>=``: numbers of one type or two strings compare directly, the rest (mixed
+        int and float, wrong types, undefined) as jsonata-python does."""
+        op = str(node.value)
+        left, _ = self.value(node.lhs, ind)
+        right, _ = self.value(node.rhs, ind)
+        result = self.temp()
+        if _literal(left) or _literal(right):
+            left_name, right_name = self.temp(), self.temp()
+            self.emit(ind, f"{left_name} = {left}")
+            self.emit(ind, f"{right_name} = {right}")
+            left, right = left_name, right_name
+        self.emit(ind, f"if type({left}) is type({right}) and type({left}) in rt.ORDERED:")
+        self.emit(ind + 1, f"{result} = {left} {op} {right}")
+        self.emit(ind, "else:")
+        self.emit(ind + 1, f"{result} = rt.compare({op!r}, {left}, {right})")
+        return result
+
+    def native_call(self, native: Any, node: Any, ind: int) -> str:
+        """A built-in called with its arguments computed inline (see compiler.direct_call)."""
+        from unified.mapping.compiler import direct_call
+
+        values = [self.value(argument, ind)[0] for argument in node.arguments or []]
+        result = self.temp()
+        self.emit(ind, f"{result} = rt.mangle({self.const(direct_call(native))}(data, [{', '.join(values)}]), False)")
+        return result
 
     def closure(self, node: Any, ind: int) -> str:
         result = self.temp()
@@ -386,6 +464,10 @@ class _Source:
             self.emit(ind, "else:")
             self.emit(ind + 1, f"{result} = {negate}rt.boolize({arg})")
             return result, "any"
+        if name == "type" and len(arguments) == 1:
+            arg, _ = self.value(arguments[0], ind)
+            self.emit(ind, f"{result} = rt.type_of({arg})")
+            return result, "str"
         if name == "lookup" and len(arguments) == 2:
             from unified.mapping.compiler import constant
 

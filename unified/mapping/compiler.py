@@ -58,14 +58,13 @@ def compile_expression(source: str) -> Compiled | None:
     """The compiled form of ``source``, or None when it uses a shape left to jsonata-python."""
     ast = jsonata.Jsonata(source).ast
     compiler = _Compiler(_bound_names(ast))
-    # an object constructor at the top builds its result clean (codegen's output mode)
-    clean = (ast.type == "unary" and ast.value == "{" and not ast.predicate and not ast.keep_array
-             and getattr(ast, "group", None) is None and codegen.constant_keys(ast))
     try:
-        root = compiler.object(ast, output=True) if clean else compiler.node(ast)
+        # generated code in output mode: the result is built clean (no final null walk)
+        root = codegen.expression_function(compiler, ast, output=True)
+        compiler.node(ast)  # compile every closure now: an unsupported shape shows here, not mid-request
     except Unsupported:
         return None
-    return Compiled(root, frozenset(compiler.static_calls), clean)
+    return Compiled(root, frozenset(compiler.static_calls), True)
 
 
 def _children(node: Any) -> list[Any]:
@@ -449,7 +448,7 @@ class _Compiler:
         if node.signature is not None:
             raise Unsupported("lambda signature")
         params = tuple(str(arg.value) for arg in node.arguments)
-        body = self.node(node.body)
+        body = codegen.expression_function(self, node.body, output=False)
         return lambda data, frame: Lambda(params, body, frame, data)
 
     def apply(self, node: Any) -> Closure:
@@ -589,10 +588,66 @@ def constant(node: Any) -> Any:
     return MISSING
 
 
-def _native_call(native: Any, args: list[Closure]) -> Closure:
-    def call(data: Any, frame: Frame) -> Any:
-        return rt.call(native, [a(data, frame) for a in args], data)
+def direct_call(native: Any) -> Callable[[Any, list[Any]], Any]:
+    """Call a jsonata-python built-in. Where the arguments' types plainly fit its signature it
+    is called directly, skipping the signature check (a regex match per call)."""
+    fits = _SIGNATURE_FITS.get(getattr(native, "function_name", None) or "")
+    if fits is None:
+        return lambda data, values: rt.call(native, values, data)
+
+    def call(data: Any, values: list[Any]) -> Any:
+        if fits(values):
+            return native.call(data, values)
+        return rt.call(native, values, data)
     return call
+
+
+def _native_call(native: Any, args: list[Closure]) -> Closure:
+    direct = direct_call(native)
+    return lambda data, frame: direct(data, [a(data, frame) for a in args])
+
+
+def _number(value: Any) -> bool:
+    kind = type(value)
+    return kind is int or kind is float
+
+
+def _strings(value: Any) -> bool:
+    return type(value) is list and all(type(v) is str for v in value)
+
+
+def _numbers(value: Any) -> bool:
+    return type(value) is list and all(_number(v) for v in value)
+
+
+def _json(value: Any) -> bool:
+    """A defined value that is data, not a function."""
+    return value is not None and type(value) is not Lambda and not isinstance(value, jsonata.Jsonata.JFunction)
+
+
+# Argument lists that certainly pass each built-in's signature unchanged (no context value to
+# insert, no single value to wrap into an array): for these the check can be skipped.
+_SIGNATURE_FITS: dict[str, Callable[[list[Any]], bool]] = {
+    "substring": lambda a: len(a) in (2, 3) and type(a[0]) is str and all(_number(v) for v in a[1:]),
+    "contains": lambda a: len(a) == 2 and type(a[0]) is str and type(a[1]) is str,
+    "substringBefore": lambda a: len(a) == 2 and type(a[0]) is str and type(a[1]) is str,
+    "substringAfter": lambda a: len(a) == 2 and type(a[0]) is str and type(a[1]) is str,
+    "length": lambda a: len(a) == 1 and type(a[0]) is str,
+    "uppercase": lambda a: len(a) == 1 and type(a[0]) is str,
+    "lowercase": lambda a: len(a) == 1 and type(a[0]) is str,
+    "trim": lambda a: len(a) == 1 and type(a[0]) is str,
+    "join": lambda a: len(a) in (1, 2) and _strings(a[0]) and all(type(v) is str for v in a[1:]),
+    "abs": lambda a: len(a) == 1 and _number(a[0]),
+    "floor": lambda a: len(a) == 1 and _number(a[0]),
+    "ceil": lambda a: len(a) == 1 and _number(a[0]),
+    "round": lambda a: len(a) in (1, 2) and all(_number(v) for v in a),
+    "sum": lambda a: len(a) == 1 and _numbers(a[0]),
+    "max": lambda a: len(a) == 1 and _numbers(a[0]),
+    "min": lambda a: len(a) == 1 and _numbers(a[0]),
+    "type": lambda a: len(a) == 1 and _json(a[0]),
+    "keys": lambda a: len(a) == 1 and type(a[0]) in (dict, list),
+    "append": lambda a: len(a) == 2 and _json(a[0]) and _json(a[1]),
+}
 
 
 def _fast_native(name: str, arg_nodes: list[Any], args: list[Closure], piped: bool) -> Closure | None:

@@ -46,6 +46,7 @@ class CompiledLookup:
     max_pages: int
     ttl_seconds: float
     scope: str = ""  # the mapping file: lookups of different files never share a cache entry
+    collect: bool = False  # each of a record's keys -> the list of values naming it
 
 
 @dataclass
@@ -120,7 +121,7 @@ def load_mapping_file(path: Path, provider: str, api: str, catalogue: Catalogue)
             problems.append(doc.error(where + ("call",), f"lookup {spec.call} must be a paged list"))
         if op and key and value:
             lookups[name] = CompiledLookup(name, op, key, value, spec.max_pages, spec.ttl_seconds,
-                                           scope=f"{provider}/{api}/{resource}")
+                                           scope=f"{provider}/{api}/{resource}", collect=spec.collect)
     default_response = _compile(doc, ("response",), parsed.response, problems)
     for method_name, method in parsed.methods.items():
         where = ("methods", method_name)

@@ -59,6 +59,11 @@ class Lookup(_Strict, kw_only=True):
     call: Annotated[str, Meta(pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")]
     key: Annotated[Expression, Meta(description="Key of each vendor record, e.g. `id`.")]
     value: Annotated[Expression, Meta(description="Value kept for each key, e.g. `attributes.name`.")]
+    collect: Annotated[bool, Meta(description=(
+        "Index a relation from its other side: `key` may give several keys (e.g. a team's "
+        "`attributes.members`) and each key maps to the list of `value`s of every record naming it "
+        "(user id -> team ids), in record order. Lets a response read `$lookup(...)` once instead of "
+        "filtering every record of the table."))] = False
     max_pages: Annotated[int, Meta(ge=1, le=50)] = 10
     ttl_seconds: Annotated[float, Meta(ge=0)] = 60.0
 

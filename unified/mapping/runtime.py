@@ -303,6 +303,24 @@ def cleaned(value: Any) -> Any:
     return value
 
 
+ORDERED = frozenset({int, float, str})  # types `<` compares directly when both sides share one
+
+
+def negate(value: Any) -> Any:
+    if value is None:
+        return None
+    if not Utils.is_numeric(value):
+        raise Fallback("D1002")
+    return Utils.convert_number(-float(value))
+
+
+def type_of(value: Any) -> Any:
+    """``$type``: a compiled lambda is a function, as jsonata-python's own lambdas are."""
+    if type(value) is Lambda:
+        return "function"
+    return Functions.type(value)
+
+
 def convert_nulls(value: Any) -> Any:
     """The output step of jsonata-python: JSON nulls met in evaluation become ``None``."""
     if value is NULL:
