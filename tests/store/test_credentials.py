@@ -28,6 +28,17 @@ async def test_credentials_are_encrypted_at_rest(store: Store, raw_rows: RawRows
     assert await store.get_account_credentials(tenant.id, account.id) == {"api_key": SECRET}
 
 
+async def test_account_and_credentials_in_one_read_stay_inside_the_tenant(store: Store) -> None:
+    tenant, other = await store.create_tenant("t"), await store.create_tenant("o")
+    account = await store.create_account(tenant.id, "kustomer", credentials={"api_key": SECRET})
+    found = await store.get_account_with_credentials(tenant.id, account.id)
+    assert found is not None
+    record, credentials = found
+    assert record == await store.get_account(tenant.id, account.id)
+    assert credentials == {"api_key": SECRET}
+    assert await store.get_account_with_credentials(other.id, account.id) is None
+
+
 async def test_each_encryption_is_fresh(store: Store, raw_rows: RawRows) -> None:
     tenant = await store.create_tenant("t")
     for _ in range(2):

@@ -42,10 +42,10 @@ class Engine:
         """The tenant's integrated account with its credentials; another tenant's is a 404."""
         if not account_id:
             raise ApiError(400, "integrated_account_id is required", pointer="/integrated_account_id")
-        record = await self.store.get_account(tenant_id, account_id)
-        credentials = await self.store.get_account_credentials(tenant_id, account_id) if record else None
-        if record is None or credentials is None:
+        found = await self.store.get_account_with_credentials(tenant_id, account_id)
+        if found is None:
             raise ApiError(404, f"integrated account {account_id} not found")
+        record, credentials = found
         catalogue = self.catalogues.get(record.provider)
         if catalogue is None:
             raise ApiError(409, f"no catalogue is loaded for provider {record.provider!r}")

@@ -23,7 +23,7 @@ from typing import Any
 from unified.mapping import runtime as rt
 from unified.mapping.runtime import MISSING, NULL, JList
 
-INLINE_NATIVES = frozenset({"exists", "string", "lookup", "not", "boolean", "type"})
+INLINE_NATIVES = frozenset({"exists", "string", "lookup", "not", "boolean", "type", "length"})
 CLOSURE_NATIVES = frozenset({"count", "map", "filter", "each", "number"})  # compiler._fast_native has these
 UNSUPPORTED = frozenset({"eval", "now", "millis", "random"})
 GENERAL = object()  # "only the general path can read this": see _Source.prefix
@@ -137,6 +137,8 @@ class _Source:
                     return inlined
                 if name not in CLOSURE_NATIVES:
                     return self.native_call(native, node, ind), "any"
+            elif name in self.compiler.bound:
+                return self.lambda_call(name, node, ind), "any"
         if kind == "binary" and node.value in ("=", "!=", "and", "or", "&"):
             return self.binary(node, ind)
         if kind == "binary" and node.value in ("<", "<=", ">", ">="):
@@ -196,6 +198,18 @@ class _Source:
         self.emit(ind + 1, f"{result} = {left} {op} {right}")
         self.emit(ind, "else:")
         self.emit(ind + 1, f"{result} = rt.compare({op!r}, {left}, {right})")
+        return result
+
+    def lambda_call(self, name: str, node: Any, ind: int) -> str:
+        """``$f(args)`` where the expression binds ``$f`` itself (usually to a lambda)."""
+        proc = self.temp()
+        self.emit(ind, f"{proc} = frame.lookup({name!r})")
+        values = [self.value(argument, ind)[0] for argument in node.arguments or []]
+        result = self.temp()
+        self.emit(ind, f"if type({proc}) is rt.Lambda:")
+        self.emit(ind + 1, f"{result} = rt.mangle({proc}.invoke([{', '.join(values)}]), False)")
+        self.emit(ind, "else:")
+        self.emit(ind + 1, f"{result} = {self.lazy(node)}(data, frame)")
         return result
 
     def native_call(self, native: Any, node: Any, ind: int) -> str:
@@ -464,6 +478,10 @@ class _Source:
             self.emit(ind, "else:")
             self.emit(ind + 1, f"{result} = {negate}rt.boolize({arg})")
             return result, "any"
+        if name == "length" and len(arguments) == 1:
+            arg, _ = self.value(arguments[0], ind)
+            self.emit(ind, f"{result} = len({arg}) if type({arg}) is str else {self.lazy(node)}(data, frame)")
+            return result, "num"
         if name == "type" and len(arguments) == 1:
             arg, _ = self.value(arguments[0], ind)
             self.emit(ind, f"{result} = rt.type_of({arg})")

@@ -157,6 +157,21 @@ class AccountRepository(Repository):
         if result.rowcount == 0:
             raise NotFound(f"integrated account {account_id} not found")
 
+    async def get_account_with_credentials(
+        self, tenant_id: str, account_id: str
+    ) -> tuple[IntegratedAccount, Credentials] | None:
+        """The account and its decrypted credentials in one query (every proxied request needs both)."""
+        async with self._db.read() as conn:
+            row = (
+                await conn.execute(
+                    select(*_PUBLIC_COLUMNS, accounts.c.credentials_encrypted)
+                    .where(*self._owned(tenant_id, account_id))
+                )
+            ).first()
+        if row is None:
+            return None
+        return account_from_row(row._mapping), self._unseal(account_id, row.credentials_encrypted)
+
     async def get_account_credentials(self, tenant_id: str, account_id: str) -> Credentials | None:
         """The decrypted credentials, or None if the tenant has no such account."""
         async with self._db.read() as conn:
