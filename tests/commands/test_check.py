@@ -1,5 +1,6 @@
 """`unified check` passes on the shipped files and fails loudly, with file:line, on broken ones."""
 
+import re
 import shutil
 import subprocess
 import sys
@@ -86,7 +87,16 @@ def mappings(tmp_path: Path) -> Path:
 
 def test_mappings_are_checked_and_compiled():
     result = run_check()
-    assert "every expression compiled" in result.stderr
+    assert re.search(r"(\d+) expressions \(\1 compiled to Python, 0 left to jsonata-python\)", result.stderr), result.stderr
+
+
+def test_check_names_expressions_left_to_the_interpreter(mappings: Path):
+    tickets = mappings / "kustomer" / "ticketing" / "tickets.yaml"
+    tickets.write_text(tickets.read_text().replace('"created_at": attributes.createdAt,',
+                                                   '"created_at": $eval("attributes.createdAt"),', 1))
+    result = run_check("--mappings", str(mappings))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 left to jsonata-python: " in result.stderr and "tickets.yaml:" in result.stderr
 
 
 def test_broken_jsonata_is_reported_with_its_line(mappings: Path):

@@ -14,32 +14,12 @@ from hypothesis import strategies as st
 from mapping.differential import Shape, assert_same, canonical
 from unified.catalogue.loader import load_all
 from unified.mapping.expr import Expr
-from unified.mapping.loader import load_mappings
+from unified.mapping.loader import expressions, load_mappings
 
 MAPPINGS = load_mappings(load_all())
 
 
-def mapping_expressions() -> list[Expr]:
-    """Every compiled expression in mappings/, found by walking the loaded mapping objects."""
-    found: dict[int, Expr] = {}
-
-    def walk(value: Any) -> None:
-        if isinstance(value, Expr):
-            found[id(value)] = value
-        elif isinstance(value, dict):
-            for item in value.values():
-                walk(item)
-        elif isinstance(value, (list, tuple)):
-            for item in value:
-                walk(item)
-        elif hasattr(value, "__dataclass_fields__"):
-            for name in value.__dataclass_fields__:
-                walk(getattr(value, name))
-    walk(list(MAPPINGS.values()))
-    return sorted(found.values(), key=lambda e: e.where)
-
-
-EXPRESSIONS = mapping_expressions()
+EXPRESSIONS = sorted(expressions(MAPPINGS), key=lambda e: e.where)
 
 BROAD = [
     # paths over objects, arrays and singletons; missing fields

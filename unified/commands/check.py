@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from unified.catalogue.loader import Catalogue, CatalogueError, load_all, providers_dir
-from unified.mapping.loader import MappingLoadError, ResourceMapping, load_mappings, mappings_dir
+from unified.mapping.loader import MappingLoadError, ResourceMapping, expressions, load_mappings, mappings_dir
 
 
 def run_check(providers: Path | None = None, mappings: Path | None = None
@@ -32,7 +32,11 @@ def run_check(providers: Path | None = None, mappings: Path | None = None
         problems.extend(str(p) for p in exc.problems)
     if loaded:
         methods = sum(len(m.methods) for m in loaded.values())
-        print(f"ok: {len(loaded)} mapping files, {methods} methods, every expression compiled", file=sys.stderr)
+        every = expressions(loaded)
+        interpreted = [e.where for e in every if not e.compiled]
+        print(f"ok: {len(loaded)} mapping files, {methods} methods, {len(every)} expressions "
+              f"({len(every) - len(interpreted)} compiled to Python, {len(interpreted)} left to jsonata-python"
+              f"{': ' + ', '.join(interpreted) if interpreted else ''})", file=sys.stderr)
     return problems, catalogues, loaded
 
 

@@ -200,3 +200,23 @@ def load_mappings(catalogues: dict[str, Catalogue], root: Path | None = None
     if problems:
         raise MappingLoadError(problems)
     return out
+
+
+def expressions(mappings: dict[Any, ResourceMapping]) -> list[Expr]:
+    """Every expression of the loaded mappings (routes, responses, lookups), in file order."""
+    found: dict[int, Expr] = {}
+
+    def walk(value: Any) -> None:
+        if isinstance(value, Expr):
+            found[id(value)] = value
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                walk(item)
+        elif hasattr(value, "__dataclass_fields__"):
+            for name in value.__dataclass_fields__:
+                walk(getattr(value, name))
+    walk(list(mappings.values()))
+    return list(found.values())
