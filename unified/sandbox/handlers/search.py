@@ -156,6 +156,13 @@ def _sort_keys(sort: Any, context: str) -> list[tuple[Callable[[Record], Any], b
     return keys
 
 
+def _sort_value(value: Any) -> tuple[bool, Any]:
+    """Missing values last; strings ignore case, as string equality in search does."""
+    if value is None:
+        return True, ""
+    return False, value.casefold() if isinstance(value, str) else value
+
+
 def run_search(ctx: Ctx, *, archive: bool) -> Reply:
     ctx.state.limiter.search()
     body = body_object(ctx)
@@ -192,7 +199,7 @@ def run_search(ctx: Ctx, *, archive: bool) -> Reply:
         if all(check(record) for check in checks):
             records.append(record)
     for read, descending in reversed(_sort_keys(body.get("sort"), context)):
-        records.sort(key=lambda r: (read(r) is None, read(r) if read(r) is not None else ""), reverse=descending)
+        records.sort(key=lambda r: _sort_value(read(r)), reverse=descending)
     ids_only = ctx.bool_query("idsOnly") is True
     render = (lambda r: {"type": r.type, "id": r.id}) if ids_only else (lambda r: show(ctx, r))
     reply = page_reply(ctx, records, render, with_total=True, max_pages=MAX_PAGES)
