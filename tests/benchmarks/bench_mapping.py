@@ -377,7 +377,7 @@ def first_difference(a: Any, b: Any, where: str = "") -> str | None:
 def check_equal(case: Case, cols: dict[str, Callable[[], Any]], sample: int) -> list[str]:
     """Warnings where the hand-written mapping (or the interpreter) disagrees with the engine."""
     warnings = []
-    engine_out = cols["engine"]()
+    engine_out = msgspec.to_builtins(cols["engine"]())  # the engine returns Structs; compare as dicts
     python_out = cols["python"]()
     for i, (e, p) in enumerate(zip(engine_out, python_out, strict=False)):
         if i >= sample:
@@ -388,7 +388,7 @@ def check_equal(case: Case, cols: dict[str, Callable[[], Any]], sample: int) -> 
             break
     if len(engine_out) != len(python_out):
         warnings.append(f"WARNING {case.name}: engine kept {len(engine_out)} records, python {len(python_out)}")
-    if "interp" in cols and cols["interp"]() != engine_out:
+    if "interp" in cols and msgspec.to_builtins(cols["interp"]()) != engine_out:
         warnings.append(f"WARNING {case.name}: jsonata-python output differs from the engine's")
     return warnings
 
