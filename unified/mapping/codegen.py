@@ -382,7 +382,7 @@ class _Source:
     def array(self, node: Any, ind: int, out: bool) -> str:
         saved, self.output = self.output, out
         result = self.temp()
-        self.emit(ind, f"{result} = JList()")
+        self.emit(ind, f"{result} = rt.Array()")
         for item in node.expressions:
             expr, kind = self.value(item, ind, out)
             if _literal(expr):

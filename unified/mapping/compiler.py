@@ -348,7 +348,7 @@ class _Compiler:
         cons = bool(node.consarray)
 
         def construct(data: Any, frame: Frame) -> Any:
-            result = JList()
+            result = rt.Array()
             for item, nested in items:
                 value = item(data, frame)
                 if value is not None:

@@ -77,6 +77,17 @@ class Sequence(JList):
 sequence = Sequence
 
 
+class Array(JList):
+    """An array built by an array constructor: a ``JList`` with every flag off until set."""
+
+    __init__ = list.__init__  # type: ignore[assignment]
+    sequence = False
+    outer_wrapper = False
+    tuple_stream = False
+    keep_singleton = False
+    cons = False
+
+
 def is_jlist(value: Any) -> bool:
     kind = type(value)
     return kind is Sequence or kind is JList or isinstance(value, JList)
@@ -332,7 +343,7 @@ def convert_nulls(value: Any) -> Any:
                 value[key] = None
             elif type(item) is not str and item is not None:
                 convert_nulls(item)
-    elif kind is Sequence or kind is JList or kind is list:
+    elif kind is Sequence or kind is Array or kind is JList or kind is list:
         for i, item in enumerate(value):
             if item is NULL:
                 value[i] = None
