@@ -5,6 +5,7 @@ migrated, vendor connection pools are created lazily and reused."""
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -39,7 +40,13 @@ def cursor_secret(config: StoreConfig) -> bytes:
     return derive_secret(str(keys[0]).encode(), "cursors")
 
 
-def create_app(config: StoreConfig | None = None, *, vendor_timeout: float | None = None) -> Litestar:
+def create_served_app() -> Litestar:
+    """The app as ``unified serve`` runs it in each worker process (see ``freeze_gc``)."""
+    return create_app(freeze_gc=True)
+
+
+def create_app(config: StoreConfig | None = None, *, vendor_timeout: float | None = None,
+               freeze_gc: bool = False) -> Litestar:
     config = config or StoreConfig.from_env()
     catalogues = load_all()
     mappings = load_mappings(catalogues)
@@ -52,6 +59,13 @@ def create_app(config: StoreConfig | None = None, *, vendor_timeout: float | Non
         cursors = CursorCodec(cursor_secret(config))
         app.state.engine = Engine(store, catalogues, vendor, cursors)
         app.state.unified = unified.UnifiedState(mappings, UnifiedEngine(vendor, cursors))
+        if freeze_gc:
+            # Everything loaded so far (catalogues, compiled mappings: ~150k objects) lives as long
+            # as the worker: keep it out of the cyclic GC, whose full passes over it cost ~75 ms
+            # each and land on whichever request allocates at that moment. Only for a process that
+            # runs one app: objects frozen here are never collected by the cyclic GC.
+            gc.collect()
+            gc.freeze()
         try:
             yield
         finally:

@@ -34,7 +34,7 @@ def _handle(args: argparse.Namespace) -> int:
             demo, created = asyncio.run(ensure_demo(config, sandbox.base_url, sandbox.api_key))
             email = example_email(sandbox.base_url, sandbox.api_key)
             print(banner(demo, created, f"http://{args.host}:{args.port}", sandbox.base_url, email), flush=True)
-        uvicorn.run("unified.app.factory:create_app", factory=True, host=args.host, port=args.port,
+        uvicorn.run("unified.app.factory:create_served_app", factory=True, host=args.host, port=args.port,
                     workers=args.workers, log_level="warning", access_log=False, log_config=json_log_config())
     except (OSError, RuntimeError) as exc:
         print(f"unified serve: {exc}", file=sys.stderr)
