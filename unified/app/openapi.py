@@ -55,11 +55,11 @@ def _or_raw(schema: dict[str, Any]) -> dict[str, Any]:
     return {"anyOf": [schema, {"$ref": _REF.format(name="RawVendorResponse")}]}
 
 
-def _responses(ok: str, schema: dict[str, Any] | None) -> dict[str, Any]:
+def _responses(ok: str, schema: dict[str, Any] | None, errors: tuple[str, ...] = openapi_fixed.VENDOR) -> dict[str, Any]:
     out: dict[str, Any] = {ok: {"description": "OK"}}
     if schema is not None:
         out[ok]["content"] = {"application/json": {"schema": schema}}
-    out.update(openapi_fixed.problems(sorted(openapi_fixed.VENDOR)))
+    out.update(openapi_fixed.problems(sorted(errors)))
     return out
 
 
@@ -117,10 +117,12 @@ def unified_paths(mappings: dict[tuple[str, str, str], ResourceMapping]) -> tupl
         if "create" in methods and model.create is not None:
             types.append(model.create)
             collection["post"] = {"tags": [tag], "summary": f"Create {resource}",
-                                  "operationId": f"create_{api}_{resource}", "parameters": list(common),
+                                  "operationId": f"create_{api}_{resource}",
+                                  "parameters": [*common, openapi_fixed.IDEMPOTENCY_KEY],
                                   "requestBody": {"required": True, "content": {"application/json": {
                                       "schema": {"$ref": _REF.format(name=model.create.__name__)}}}},
-                                  "responses": _responses("201", _or_raw({"$ref": _REF.format(name=record)}))}
+                                  "responses": _responses("201", _or_raw({"$ref": _REF.format(name=record)}),
+                                                          openapi_fixed.WRITE)}
         id_param = _param("id", "The record id.", {"type": "string"}, required=True, where="path")
 
         def filter_params(name: str, methods: dict[str, Any] = methods) -> list[dict[str, Any]]:

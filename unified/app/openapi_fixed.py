@@ -24,13 +24,15 @@ BEARER = [{"bearer": []}]
 ERRORS = {
     "400": "Bad input (with a pointer to the field)", "401": "Missing or invalid API key",
     "404": "Unknown account, resource or record", "405": "Method not supported here (see Allow)",
-    "409": "Conflict with the current state", "413": "Request body too large",
+    "409": "Conflict with the current state (or the same Idempotency-Key still in flight)",
+    "413": "Request body too large", "422": "The Idempotency-Key was used for a different request",
     "429": "Vendor rate limit; see Retry-After", "502": "Vendor failure", "504": "Vendor timeout",
     "4XX": "Another vendor 4xx, passed on with the vendor's status and body under `vendor`",
 }
 # every route can meet these before its own code runs (auth, body size, unknown verb)
 COMMON = ("400", "401", "405", "413")
 VENDOR = (*COMMON, "404", "409", "429", "502", "504", "4XX")
+WRITE = (*VENDOR, "422")  # creates that take an Idempotency-Key
 
 
 class AccountView(msgspec.Struct, kw_only=True):
@@ -147,6 +149,15 @@ def operation(op_id: str, tag: str, summary: str, responses: dict[str, Any], *, 
     return op
 
 
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "description": ("Makes a create safe to retry: the first answer (2xx) is stored per tenant for 24 h and "
+                    "replayed with Idempotent-Replayed: true; 409 while the first is in flight, 422 if the "
+                    "key comes with a different request."),
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-+\\--~]([ -+\\--~]*[!-+\\--~])?$"},
+}
+
+
 def _limit(maximum: int | None = None) -> dict[str, Any]:
     schema: dict[str, Any] = {"type": "integer", "minimum": 1}
     if maximum:
@@ -229,8 +240,9 @@ def proxy_paths(catalogues: Mapping[str, Catalogue]) -> dict[str, dict[str, Any]
     body = json_body({"type": "object"}, required=False)
 
     def op(verb: str, where: str, path_params: list[dict[str, Any]]) -> dict[str, Any]:
+        keyed = [IDEMPOTENCY_KEY] if verb == "post" else []  # creates and writing custom methods
         return operation(f"proxy_{verb}_{where}", "proxy", f"{verb.upper()} a catalogue {where.replace('_', ' ')}",
-                         answers, params=[*path_params, *params], errors=VENDOR,
+                         answers, params=[*path_params, *params, *keyed], errors=WRITE if keyed else VENDOR,
                          body=body if verb in ("post", "put", "patch") else None)
 
     return {
