@@ -155,6 +155,17 @@ def test_empty_proxy_limit_is_refused(target: Target) -> None:
     assert response.json()["pointer"] == "/limit"
 
 
+@pytest.mark.parametrize("path", ["/proxy/me", "/proxy/brands"])
+def test_a_negative_proxy_limit_is_refused_even_where_it_does_nothing(target: Target, path: str) -> None:
+    """Found by a longer fuzz run: `GET /proxy/me?limit=-35046272` answered 200 (limit was only
+    read on list operations), against the documented minimum of 1."""
+    with asgi.get_client(target.app) as client:
+        response = client.get(path, headers={"Authorization": f"Bearer {target.api_key}"},
+                              params={"integrated_account_id": target.account_id, "limit": "-35046272"})
+    assert response.status_code == 400, response.text
+    assert response.json()["pointer"] == "/limit"
+
+
 @pytest.mark.parametrize("query", [
     {"priority": ""}, {"priority": "x"}, {"priority[gte]": "9"},  # were 500s: $number('') in the tickets mapping
     {"ignore_remote_data": ""}, {"ignore_remote_data": "j"},  # were silently taken as false

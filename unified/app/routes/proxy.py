@@ -24,6 +24,7 @@ async def proxy(request: Request, rest: str) -> Response:
     account, catalogue = await eng.account(auth.tenant.id, query.get("integrated_account_id"))
     call = resolve(catalogue, request.method, rest, query)
     op = call.op
+    limit = parse_limit(query)  # checked on every operation: a bad limit is a 400 even where it does nothing
     cursor = query.get("next_cursor") or query.get("cursor")
     # following a cursor needs no body: the cursor carries the first page's body
     body = await json_body(request, required=op.body is not None and op.body_required and not cursor)
@@ -31,7 +32,7 @@ async def proxy(request: Request, rest: str) -> Response:
         raise ApiError(400, f"{op.tool_name} downloads a file link; use the passthrough route")
     if op.pagination is not None:
         page = await fetch_page(eng.vendor, eng.cursors, op, account, path_params=call.path_params,
-                                query=call.query, body=body, limit=parse_limit(query),
+                                query=call.query, body=body, limit=limit,
                                 cursor=cursor)
         observability.note(vendor_status=page.response.status)
         return Response(list_envelope(page.records, page.next_cursor, page.prev_cursor), status_code=200,
