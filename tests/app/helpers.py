@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import unquote
 
 import httpx
+import uvicorn
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
@@ -173,3 +176,23 @@ class Harness:
         status = next(m["status"] for m in sent if m["type"] == "http.response.start")
         body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
         return status, httpx.Response(status, content=body).json() if body else {}
+
+
+@asynccontextmanager
+async def uvicorn_server(app: Litestar, **options: Any) -> AsyncIterator[str]:
+    """``app`` behind a real uvicorn server in this event loop (the in-process test client runs
+    requests one at a time and never writes server logs); yields its base URL."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, lifespan="on", **options))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    for _ in range(1000):
+        if server.started or task.done():
+            break
+        await asyncio.sleep(0.02)
+    assert server.started, "uvicorn did not start"
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        await task

@@ -7,20 +7,18 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-import socket
 import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from unified.app.factory import create_app
 from unified.app.idempotency import TTL_ENV
 from unified.sandbox.process import SandboxProcess, start_sandbox
 
-from .helpers import Account, Caller, Harness, problem
+from .helpers import Account, Caller, Harness, problem, uvicorn_server
 
 HEADER = "Idempotency-Key"
 
@@ -118,20 +116,8 @@ async def test_same_key_for_a_different_request_is_422(account: Account, vendor:
 @pytest.fixture
 async def server(harness: Harness) -> AsyncIterator[str]:
     """The app behind a real uvicorn server: the in-process test client runs requests one by one."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(create_app(harness.config), log_config=None, lifespan="on"))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    for _ in range(1000):
-        if server.started or task.done():
-            break
-        await asyncio.sleep(0.02)
-    assert server.started, "uvicorn did not start"
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        await task
+    async with uvicorn_server(create_app(harness.config), log_config=None) as url:
+        yield url
 
 
 async def test_concurrent_duplicates_create_once(server: str, account: Account, vendor: httpx.Client) -> None:

@@ -3,21 +3,18 @@ API keys, whatever the request does (success, bad input, vendor errors, faults).
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import socket
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from unified.app.factory import create_app
 from unified.sandbox.process import SandboxProcess
 
-from .helpers import Harness
+from .helpers import Harness, uvicorn_server
 
 LOUD_LOGGERS = ("", "httpx", "httpcore", "uvicorn", "uvicorn.error", "uvicorn.access", "litestar", "sqlalchemy",
                 "sqlalchemy.engine", "sqlalchemy.pool", "alembic", "unified", "asyncio")
@@ -72,22 +69,9 @@ def capture() -> Iterator[Collect]:
 @pytest.fixture
 async def server(harness: Harness) -> AsyncIterator[str]:
     """A real uvicorn server, so that its logs count too."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(create_app(harness.config, vendor_timeout=2), log_config=None, log_level="debug",
-                            access_log=True, lifespan="on")
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    for _ in range(1000):
-        if server.started or task.done():
-            break
-        await asyncio.sleep(0.02)
-    assert server.started, "uvicorn did not start"
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        await task
+    app = create_app(harness.config, vendor_timeout=2)
+    async with uvicorn_server(app, log_config=None, log_level="debug", access_log=True) as url:
+        yield url
 
 
 async def test_no_secret_in_logs_or_responses(harness: Harness, server: str, fresh_sandbox: SandboxProcess):

@@ -5,18 +5,15 @@ Runs on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import re
-import socket
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
-from app.helpers import Account, Caller, Harness
+from app.helpers import Account, Caller, Harness, uvicorn_server
 from app.test_secrets import capture
 
 from unified.app.factory import create_app, cursor_secret
@@ -216,21 +213,9 @@ async def _server_id(caller: Caller) -> str:
 async def served(harness: Harness) -> AsyncIterator[str]:
     """The app under uvicorn as `unified serve` runs it (uvicorn's own access log off: the app writes
     its own, with MCP tokens replaced), so the server's logs count too."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(create_app(harness.config, vendor_timeout=5), log_config=None,
-                                           log_level="debug", access_log=False, lifespan="on"))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    for _ in range(1000):
-        if server.started or task.done():
-            break
-        await asyncio.sleep(0.02)
-    assert server.started
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        await task
+    app = create_app(harness.config, vendor_timeout=5)
+    async with uvicorn_server(app, log_config=None, log_level="debug", access_log=False) as url:
+        yield url
 
 
 def _log_texts(records: list[logging.LogRecord], own_origin: str) -> Iterator[str]:
