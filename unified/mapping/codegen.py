@@ -295,12 +295,7 @@ class _Source:
         return name
 
     def last_field(self, t: str, general: str, ind: int) -> None:
-        self.hoist(ind, f"if {t} is None:")
-        self.hoist(ind + 1, f"{t} = NULL")
-        self.hoist(ind, f"elif {t} is MISSING:")
-        self.hoist(ind + 1, f"{t} = None")
-        self.hoist(ind, f"elif type({t}) not in PLAIN and isinstance({t}, JList):")
-        self.hoist(ind + 1, f"{t} = {general}(data, frame)")
+        _field_value(self.hoist, t, general, ind)
 
     def last_index(self, t: str, index: int, general: str, ind: int) -> None:
         """``field[n]``: the n-th item of an array field; a non-array counts as an array of one."""
@@ -352,12 +347,7 @@ class _Source:
             depth += 1
         self.emit(depth, f"if type({result}) is dict:")
         self.emit(depth + 1, f"{result} = {result}.get({names[-1]!r}, MISSING)")
-        self.emit(depth + 1, f"if {result} is None:")
-        self.emit(depth + 2, f"{result} = NULL")
-        self.emit(depth + 1, f"elif {result} is MISSING:")
-        self.emit(depth + 2, f"{result} = None")
-        self.emit(depth + 1, f"elif type({result}) not in PLAIN:")
-        self.emit(depth + 2, f"{result} = {general}(data, frame)")
+        _field_value(self.emit, result, general, depth + 1)
         for level in range(depth, ind - 1, -1):
             self.emit(level, "else:")
             self.emit(level + 1, f"{result} = {general}(data, frame)")
@@ -503,6 +493,17 @@ class _Source:
             self.emit(ind + 1, f"{result} = {general}(data, frame)")
             return result, "any"
         return None
+
+
+def _field_value(emit: Callable[[int, str], None], t: str, general: str, ind: int) -> None:
+    """Turn ``t``, just read with ``dict.get(name, MISSING)``, into what a JSONata field read
+    gives: missing is undefined, a JSON null is NULL, a sequence goes to the general path."""
+    emit(ind, f"if {t} is None:")
+    emit(ind + 1, f"{t} = NULL")
+    emit(ind, f"elif {t} is MISSING:")
+    emit(ind + 1, f"{t} = None")
+    emit(ind, f"elif type({t}) not in PLAIN and isinstance({t}, JList):")
+    emit(ind + 1, f"{t} = {general}(data, frame)")
 
 
 def variable_path(node: Any) -> bool:

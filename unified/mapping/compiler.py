@@ -102,11 +102,18 @@ class _Compiler:
     def __init__(self, bound: set[str]) -> None:
         self.bound = bound
         self.static_calls: set[str] = set()
+        self._closures: dict[int, Closure] = {}  # by node: generated code and fallbacks share one closure
 
     # ------------------------------------------------------------------ every node
 
     def node(self, node: Any) -> Closure:
         """``Jsonata._eval``: the node itself, then its predicates, then sequence collapsing."""
+        closure = self._closures.get(id(node))
+        if closure is None:
+            closure = self._closures[id(node)] = self._node(node)
+        return closure
+
+    def _node(self, node: Any) -> Closure:
         if getattr(node, "group", None) is not None and node.type != "path":
             raise Unsupported("grouping")
         if node.type == "path" and not node.predicate:
@@ -682,28 +689,18 @@ def _fast_native(name: str, arg_nodes: list[Any], args: list[Closure], piped: bo
                     return None
             return rt.call(native, [o, k], data)
         return lookup
-    if name == "not" and n == 1:
+    if name in ("not", "boolean") and n == 1:
         (a,) = args
+        negate = name == "not"
 
-        def not_(data: Any, frame: Frame) -> Any:
+        def truth(data: Any, frame: Frame) -> Any:
             value = a(data, frame)
             if value is None:
                 return None
             if type(value) is Lambda:
                 return generic(data, frame)
-            return not rt.boolize(value)
-        return not_
-    if name == "boolean" and n == 1:
-        (a,) = args
-
-        def boolean(data: Any, frame: Frame) -> Any:
-            value = a(data, frame)
-            if value is None:
-                return None
-            if type(value) is Lambda:
-                return generic(data, frame)
-            return rt.boolize(value)
-        return boolean
+            return rt.boolize(value) is not negate
+        return truth
     if name == "count" and n == 1:
         (a,) = args
 
