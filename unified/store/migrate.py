@@ -11,6 +11,8 @@ For developers, ``python -m unified.store.migrations`` writes new migrations (se
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from functools import cache
 from pathlib import Path
 
@@ -50,9 +52,24 @@ def current_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
+# Alembic keeps its running migration in module globals (`alembic.context`, `alembic.op`), so two
+# migrations interleaved in one event loop (stores opened together, as a test does) can act on each
+# other's connection. Within a process they therefore take turns; across processes the database's
+# own lock (above) decides.
+_turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+def _turn() -> asyncio.Lock:
+    loop = asyncio.get_running_loop()
+    lock = _turns.get(loop)
+    if lock is None:
+        lock = _turns[loop] = asyncio.Lock()
+    return lock
+
+
 async def upgrade(database: Database, revision: str = "head") -> None:
     """Bring the schema up to ``revision``; a no-op when it is already there."""
-    async with database.write() as conn:
+    async with _turn(), database.write() as conn:
         if database.backend == "postgresql":
             await conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _ADVISORY_LOCK_ID})
         await conn.run_sync(lambda sync_conn: command.upgrade(alembic_config(sync_conn), revision))
